@@ -1,0 +1,223 @@
+// Stack config: one parse from raw key/value pairs (Pulumi config, all strings) into one typed,
+// validated StackConfig. Bad input stops here, before any resource is registered, with an error
+// naming the key, the value and the rule. Defaults live in Pulumi.yaml (the CLI applies them);
+// this schema has none, so a key missing from both is an error too. No Pulumi imports.
+import { z } from "zod";
+import { type Flow, parseExtraFlow, TIERS, tierNamespace } from "./flows";
+import { CPU_QUANTITY, MEMORY_QUANTITY, parseBytes } from "./quantity";
+
+export const CONFIG_NAMESPACE = "kgents";
+
+/** DNS-1123 label: what a Kubernetes namespace name must be. */
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/** Smallest NATS memory limit: GOMEMLIMIT (80%) must leave the Go runtime >= ~200 MiB. */
+export const NATS_MIN_MEMORY = "256Mi";
+/** Smallest Redis memory limit: maxmemory (75%) must stay above Redis' own overhead. */
+export const REDIS_MIN_MEMORY = "64Mi";
+
+// Pulumi passes every value as a string; Pulumi.yaml declares the type, these coerce strictly.
+const integer = z.preprocess(
+  (v) => (typeof v === "string" && /^-?\d+$/.test(v.trim()) ? Number(v) : v),
+  z.number({ error: "must be an integer" }).int({ error: "must be an integer" }),
+);
+const boolean = z.preprocess(
+  (v) => (v === "true" ? true : v === "false" ? false : v),
+  z.boolean({ error: "must be true or false" }),
+);
+const stringList = z.preprocess(
+  (v) => {
+    if (typeof v !== "string") return v;
+    try {
+      return JSON.parse(v) as unknown;
+    } catch {
+      return v;
+    }
+  },
+  z.array(z.string(), { error: "must be a list of strings" }),
+);
+const memory = (min: string, why: string) =>
+  z
+    .string()
+    .regex(MEMORY_QUANTITY, { error: "must be a memory quantity such as 512Mi or 2Gi" })
+    .refine((q) => parseBytes(q) >= parseBytes(min), { error: `must be at least ${min}: ${why}` });
+const storage = z
+  .string()
+  .regex(MEMORY_QUANTITY, { error: "must be a storage quantity such as 10Gi" })
+  .refine((q) => parseBytes(q) >= parseBytes("1Gi"), { error: "must be at least 1Gi" });
+const cpu = z.string().regex(CPU_QUANTITY, { error: "must be a CPU quantity such as 250m or 1" });
+
+const shape = {
+  kubeconfig: z.string(),
+  kubeContext: z.string(),
+  namespacePrefix: z
+    .string()
+    .regex(DNS1123_LABEL, {
+      error:
+        "must be a DNS-1123 label (lower-case letters, digits, '-'; start and end alphanumeric)",
+    })
+    .max(63 - "-observability".length, {
+      error: `must be at most ${63 - "-observability".length} characters (namespace names are DNS-1123 labels of at most 63)`,
+    }),
+  clusterDomain: z.string().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, {
+    error: "must be a DNS domain such as cluster.local",
+  }),
+  ingressNamespace: z.string().regex(DNS1123_LABEL, { error: "must be a DNS-1123 label" }),
+  gatewayPort: integer.pipe(
+    z
+      .number()
+      .min(1024, { error: "must be between 1024 and 65535 (pods run non-root)" })
+      .max(65535, {
+        error: "must be between 1024 and 65535 (pods run non-root)",
+      }),
+  ),
+  extraFlows: stringList,
+  natsReplicas: integer.pipe(
+    z.number().refine((n) => n >= 3 && n <= 7 && n % 2 === 1, {
+      error:
+        "must be 3, 5 or 7: an odd count gives JetStream a clean quorum (2 or 4 servers tolerate no more failures than 1 or 3)",
+    }),
+  ),
+  natsPdbMinAvailable: integer.pipe(
+    z.number().min(0, { error: "must be 0 (quorum) or a positive count" }),
+  ),
+  natsCpu: cpu,
+  natsMemory: memory(
+    NATS_MIN_MEMORY,
+    "GOMEMLIMIT is 80% of the limit and NATS needs ~200MiB of heap",
+  ),
+  natsStorage: storage,
+  natsExporter: boolean,
+  redisCpu: cpu,
+  redisMemory: memory(REDIS_MIN_MEMORY, "maxmemory is 75% of the limit"),
+  redisStorage: storage,
+  redisAppendOnly: boolean,
+  storageClass: z.string().regex(/^([a-z0-9]([-a-z0-9.]*[a-z0-9])?)?$/, {
+    error: "must be empty (cluster default) or a DNS-1123 subdomain",
+  }),
+  spreadPolicy: z.enum(["soft", "hard"], {
+    error: "must be soft (ScheduleAnyway) or hard (DoNotSchedule)",
+  }),
+  rolloutTimeoutMinutes: integer.pipe(
+    z
+      .number()
+      .min(1, { error: "must be between 1 and 60" })
+      .max(60, { error: "must be between 1 and 60" }),
+  ),
+  protectData: boolean,
+};
+
+const schema = z.strictObject(shape).superRefine((c, ctx) => {
+  if (c.natsPdbMinAvailable !== 0) {
+    const quorum = Math.floor(c.natsReplicas / 2) + 1;
+    if (c.natsPdbMinAvailable > c.natsReplicas) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["natsPdbMinAvailable"],
+        message: `must not exceed natsReplicas (${c.natsReplicas})`,
+      });
+    } else if (c.natsPdbMinAvailable === c.natsReplicas) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["natsPdbMinAvailable"],
+        message: `must be below natsReplicas (${c.natsReplicas}), or no node can ever be drained`,
+      });
+    } else if (c.natsPdbMinAvailable < quorum) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["natsPdbMinAvailable"],
+        message: `must be at least the JetStream quorum floor(${c.natsReplicas}/2)+1 = ${quorum}`,
+      });
+    }
+  }
+  const longest = Math.max(...TIERS.map((t) => tierNamespace(c.namespacePrefix, t).length));
+  if (longest > 63) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["namespacePrefix"],
+      message: "namespace names exceed 63 characters",
+    });
+  }
+  c.extraFlows.forEach((text, i) => {
+    const parsed = parseExtraFlow(text);
+    if (typeof parsed === "string") {
+      ctx.addIssue({ code: "custom", path: ["extraFlows", i], message: parsed });
+    }
+  });
+});
+
+type Parsed = z.infer<typeof schema>;
+
+/** The validated configuration of one stack. */
+export interface StackConfig extends Omit<Parsed, "extraFlows" | "natsPdbMinAvailable"> {
+  /** Extra flows, parsed. */
+  readonly extraFlows: readonly Flow[];
+  /** PDB minAvailable for NATS, resolved (0 in config means the quorum). */
+  readonly natsPdbMinAvailable: number;
+}
+
+/** Every key the schema accepts (Pulumi.yaml must declare exactly these). */
+export const CONFIG_KEYS: readonly string[] = Object.keys(shape);
+
+export class StackConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`invalid stack config:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "StackConfigError";
+  }
+}
+
+function show(v: unknown): string {
+  return v === undefined ? "(unset)" : JSON.stringify(v);
+}
+
+/**
+ * Parses raw config (keys with or without the `kgents:` prefix, values as Pulumi passes them)
+ * into a StackConfig, or throws StackConfigError listing every problem as `key = value: rule`.
+ */
+export function parseStackConfig(raw: Readonly<Record<string, unknown>>): StackConfig {
+  const input: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(raw)) {
+    const key = k.startsWith(`${CONFIG_NAMESPACE}:`) ? k.slice(CONFIG_NAMESPACE.length + 1) : k;
+    input[key] = v;
+  }
+  const result = schema.safeParse(input);
+  if (!result.success) {
+    const problems = result.error.issues.flatMap((issue) => {
+      if (issue.code === "unrecognized_keys") {
+        return issue.keys.map(
+          (k) =>
+            `${CONFIG_NAMESPACE}:${k} = ${show(input[k])}: unknown key (declared keys: ${CONFIG_KEYS.join(", ")})`,
+        );
+      }
+      const [top, index] = issue.path;
+      const key = String(top);
+      let value = input[key];
+      if (typeof index === "number") {
+        value = tryList(value)?.[index] ?? value;
+      }
+      const rule =
+        value === undefined ? "is required (declare a default in Pulumi.yaml)" : issue.message;
+      const where = typeof index === "number" ? `${key}[${index}]` : key;
+      return [`${CONFIG_NAMESPACE}:${where} = ${show(value)}: ${rule}`];
+    });
+    throw new StackConfigError(problems);
+  }
+  const c = result.data;
+  return {
+    ...c,
+    natsPdbMinAvailable:
+      c.natsPdbMinAvailable === 0 ? Math.floor(c.natsReplicas / 2) + 1 : c.natsPdbMinAvailable,
+    extraFlows: c.extraFlows.map((t) => parseExtraFlow(t) as Flow),
+  };
+}
+
+function tryList(v: unknown): unknown[] | undefined {
+  if (Array.isArray(v)) return v;
+  if (typeof v !== "string") return undefined;
+  try {
+    const parsed = JSON.parse(v) as unknown;
+    return Array.isArray(parsed) ? parsed : undefined;
+  } catch {
+    return undefined;
+  }
+}
