@@ -3,6 +3,8 @@
 // must carry credentials, live in a separate include rendered into a Secret. The real-server
 // tests feed this same text to nats-server with only addresses, ports and paths changed.
 
+import { fractionMiB, parseBytes } from "./quantity";
+
 export interface NatsConfInputs {
   /** Cluster name; constant for the cluster's life (renaming strands JetStream peers). */
   readonly clusterName: string;
@@ -98,4 +100,52 @@ export function renderNatsRoutes(
   }
   const urls = routes.map((r) => `  "nats://${user}:${password}@${r.host}:${r.port}"`).join("\n");
   return `routes: [\n${urls}\n]\n`;
+}
+
+/** Where things live inside the NATS pod. */
+export const NATS_POD_PATHS = {
+  configDir: "/etc/nats-config",
+  config: "/etc/nats-config/nats.conf",
+  routesInclude: "routes.conf",
+  dataDir: "/data",
+  storeDir: "/data/jetstream",
+  pidDir: "/var/run/nats",
+  pidFile: "/var/run/nats/nats.pid",
+} as const;
+
+export const NATS_CLUSTER_NAME = "kgents";
+export const NATS_ROUTE_USER = "route";
+export const NATS_CLIENT_USERS = ["agents", "gateway"] as const;
+
+/** Fractions of the limits that NATS is told about (see DESIGN.md). */
+export const NATS_FILE_STORE_FRACTION = 0.9;
+export const NATS_MEMORY_STORE_FRACTION = 0.25;
+export const NATS_GOMEMLIMIT_FRACTION = 0.8;
+
+/** The nats.conf inputs deployed to Kubernetes for a given memory limit and PVC size. */
+export function natsConfInputs(c: {
+  readonly natsMemory: string;
+  readonly natsStorage: string;
+}): NatsConfInputs {
+  return {
+    clusterName: NATS_CLUSTER_NAME,
+    host: "0.0.0.0",
+    clientPort: 4222,
+    clusterPort: 6222,
+    monitorPort: 8222,
+    storeDir: NATS_POD_PATHS.storeDir,
+    pidFile: NATS_POD_PATHS.pidFile,
+    maxFileStoreBytes: Math.floor(parseBytes(c.natsStorage) * NATS_FILE_STORE_FRACTION),
+    maxMemoryStoreBytes: Math.floor(parseBytes(c.natsMemory) * NATS_MEMORY_STORE_FRACTION),
+    clientUsers: NATS_CLIENT_USERS,
+    routeUser: NATS_ROUTE_USER,
+    routesInclude: NATS_POD_PATHS.routesInclude,
+    lameDuckGraceSeconds: 10,
+    lameDuckDurationSeconds: 30,
+  };
+}
+
+/** GOMEMLIMIT for a memory limit: ~80% so the GC works before the kernel OOM-kills. */
+export function natsGoMemLimit(memory: string): string {
+  return `${fractionMiB(memory, NATS_GOMEMLIMIT_FRACTION)}MiB`;
 }

@@ -2,6 +2,8 @@
 // duplicate through), maxmemory below the container limit, destructive admin commands disabled,
 // and the password in a separate include rendered into a Secret (this file holds no secret).
 
+import { parseBytes } from "./quantity";
+
 export interface RedisConfInputs {
   readonly bind: string;
   readonly port: number;
@@ -42,4 +44,29 @@ include ${c.authInclude}
 export function renderRedisAuth(password: string): string {
   if (/\s|"/.test(password)) throw new Error("redis password must not contain spaces or quotes");
   return `requirepass "${password}"\n`;
+}
+
+/** Where things live inside the Redis pod. */
+export const REDIS_POD_PATHS = {
+  configDir: "/etc/redis",
+  config: "/etc/redis/redis.conf",
+  authInclude: "/etc/redis/auth.conf",
+  dataDir: "/data",
+} as const;
+
+export const REDIS_MAXMEMORY_FRACTION = 0.75;
+
+/** The redis.conf inputs deployed to Kubernetes for a memory limit and persistence mode. */
+export function redisConfInputs(c: {
+  readonly redisMemory: string;
+  readonly redisAppendOnly: boolean;
+}): RedisConfInputs {
+  return {
+    bind: "0.0.0.0",
+    port: 6379,
+    dataDir: REDIS_POD_PATHS.dataDir,
+    maxMemoryBytes: Math.floor(parseBytes(c.redisMemory) * REDIS_MAXMEMORY_FRACTION),
+    appendOnly: c.redisAppendOnly,
+    authInclude: REDIS_POD_PATHS.authInclude,
+  };
 }

@@ -1,0 +1,107 @@
+// The kgents platform tier, one stack per environment: validated config in, components wired,
+// outputs exported. Every Kubernetes object goes through the stack's explicit provider.
+import * as path from "node:path";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { NatsCluster, NetworkPolicies, RedisStore, TierNamespaces } from "./components";
+import { CONFIG_NAMESPACE, parseStackConfig, StackConfigError } from "./lib/config";
+import { flowTable, tierNamespace } from "./lib/flows";
+
+function readConfig() {
+  const raw = Object.fromEntries(
+    Object.entries(pulumi.runtime.allConfig()).filter(([k]) =>
+      k.startsWith(`${CONFIG_NAMESPACE}:`),
+    ),
+  );
+  try {
+    return parseStackConfig(raw);
+  } catch (e) {
+    // RunError: print the problems, not a stack trace, and register nothing.
+    if (e instanceof StackConfigError) throw new pulumi.RunError(e.message);
+    throw e;
+  }
+}
+
+const cfg = readConfig();
+const stack = pulumi.getStack();
+
+// For local runs against another cluster (e.g. proving prod on the embedded cluster) without
+// editing Pulumi.<stack>.yaml: KGENTS_KUBECONFIG / KGENTS_KUBE_CONTEXT override the target.
+const kubeconfig = process.env.KGENTS_KUBECONFIG ?? cfg.kubeconfig;
+const kubeContext = process.env.KGENTS_KUBE_CONTEXT ?? cfg.kubeContext;
+if (process.env.KGENTS_KUBECONFIG !== undefined || process.env.KGENTS_KUBE_CONTEXT !== undefined) {
+  void pulumi.log.warn(
+    `cluster target overridden by environment: kubeconfig=${kubeconfig || "(ambient)"} context=${kubeContext || "(current)"}`,
+  );
+}
+const provider = new k8s.Provider(`kgents-${stack}`, {
+  ...(kubeconfig ? { kubeconfig: path.resolve(kubeconfig) } : {}),
+  ...(kubeContext ? { context: kubeContext } : {}),
+  enableServerSideApply: true,
+});
+const withProvider: pulumi.ComponentResourceOptions = { providers: [provider] };
+const protect: pulumi.ComponentResourceOptions = { ...withProvider, protect: cfg.protectData };
+
+const tiers = new TierNamespaces("tiers", { prefix: cfg.namespacePrefix }, withProvider);
+const afterNamespaces = { ...withProvider, dependsOn: [...tiers.namespaces] };
+
+// Policies first: no workload pod ever runs in an open namespace.
+const policies = new NetworkPolicies(
+  "network",
+  {
+    prefix: cfg.namespacePrefix,
+    flows: flowTable({
+      ingressNamespace: cfg.ingressNamespace,
+      gatewayPort: cfg.gatewayPort,
+      extraFlows: cfg.extraFlows,
+    }),
+  },
+  afterNamespaces,
+);
+const afterPolicies = { ...protect, dependsOn: [...tiers.namespaces, policies] };
+
+const nats = new NatsCluster(
+  "nats",
+  {
+    namespace: tiers.names.agents,
+    namespaceName: tierNamespace(cfg.namespacePrefix, "agents"),
+    replicas: cfg.natsReplicas,
+    minAvailable: cfg.natsPdbMinAvailable,
+    cpu: cfg.natsCpu,
+    memory: cfg.natsMemory,
+    storage: cfg.natsStorage,
+    storageClass: cfg.storageClass,
+    exporter: cfg.natsExporter,
+    spreadPolicy: cfg.spreadPolicy,
+    clusterDomain: cfg.clusterDomain,
+    rolloutTimeoutMinutes: cfg.rolloutTimeoutMinutes,
+  },
+  afterPolicies,
+);
+
+const redis = new RedisStore(
+  "redis",
+  {
+    namespace: tiers.names.triad,
+    cpu: cfg.redisCpu,
+    memory: cfg.redisMemory,
+    storage: cfg.redisStorage,
+    storageClass: cfg.storageClass,
+    appendOnly: cfg.redisAppendOnly,
+    clusterDomain: cfg.clusterDomain,
+    rolloutTimeoutMinutes: cfg.rolloutTimeoutMinutes,
+  },
+  afterPolicies,
+);
+
+export const namespaces = tiers.names;
+export const networkPolicies = policies.policyNames;
+export const natsClientUrl = nats.clientUrl;
+export const redisHost = redis.host;
+/** Where the credentials live (`namespace/secret`); secret outputs so reviews show no names of secrets in clear. */
+export const natsCredentialsSecret = pulumi.secret(
+  pulumi.interpolate`${tiers.names.agents}/${nats.authSecretName}`,
+);
+export const redisCredentialsSecret = pulumi.secret(
+  pulumi.interpolate`${tiers.names.triad}/${redis.authSecretName}`,
+);
