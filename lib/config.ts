@@ -40,11 +40,15 @@ const memory = (min: string, why: string) =>
   z
     .string()
     .regex(MEMORY_QUANTITY, { error: "must be a memory quantity such as 512Mi or 2Gi" })
-    .refine((q) => parseBytes(q) >= parseBytes(min), { error: `must be at least ${min}: ${why}` });
+    .refine((q) => !MEMORY_QUANTITY.test(q) || parseBytes(q) >= parseBytes(min), {
+      error: `must be at least ${min}: ${why}`,
+    });
 const storage = z
   .string()
   .regex(MEMORY_QUANTITY, { error: "must be a storage quantity such as 10Gi" })
-  .refine((q) => parseBytes(q) >= parseBytes("1Gi"), { error: "must be at least 1Gi" });
+  .refine((q) => !MEMORY_QUANTITY.test(q) || parseBytes(q) >= parseBytes("1Gi"), {
+    error: "must be at least 1Gi",
+  });
 const cpu = z.string().regex(CPU_QUANTITY, { error: "must be a CPU quantity such as 250m or 1" });
 
 const shape = {
@@ -166,8 +170,11 @@ export class StackConfigError extends Error {
   }
 }
 
+/** A value as the user wrote it: numbers and booleans bare, other strings quoted. */
 function show(v: unknown): string {
-  return v === undefined ? "(unset)" : JSON.stringify(v);
+  if (v === undefined) return "(unset)";
+  if (typeof v === "string" && /^(-?\d+|true|false)$/.test(v)) return v;
+  return JSON.stringify(v);
 }
 
 /**
@@ -212,7 +219,7 @@ export function parseStackConfig(raw: Readonly<Record<string, unknown>>): StackC
 }
 
 function tryList(v: unknown): unknown[] | undefined {
-  if (Array.isArray(v)) return v;
+  if (Array.isArray(v)) return v as unknown[];
   if (typeof v !== "string") return undefined;
   try {
     const parsed = JSON.parse(v) as unknown;

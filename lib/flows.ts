@@ -94,7 +94,7 @@ export function flowTable(inputs: FlowTableInputs): Flow[] {
       why: "name resolution",
     },
     {
-      name: "gateway-ingress",
+      name: "gateway-public",
       from: [{ kind: "external", namespace: inputs.ingressNamespace }],
       to: tier("gateway", "gateway"),
       ports: [tcp(inputs.gatewayPort)],

@@ -1,0 +1,171 @@
+// Runs the real program (index.ts) under Pulumi mocks and records every registration exactly
+// as the engine would see it: URN, type, name, provider, and the raw inputs with their secret
+// markers, so tests can check which values travel as secrets.
+import * as pulumi from "@pulumi/pulumi";
+import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
+import { vi } from "vitest";
+import { type StackName, stackConfig } from "./stack-files";
+
+/** Pulumi's marker for a secret value in serialized properties. */
+const SECRET_SIG = "4dabf18193072939515e22adb298388d";
+const SPECIAL_SIG = "1b47061264138c4ac30d75fd1eb44270";
+
+export interface RegisteredResource {
+  type: string;
+  name: string;
+  urn: string;
+  /** Inputs with secrets unwrapped (what the provider receives). */
+  inputs: Record<string, unknown>;
+  /** Inputs as serialized, secrets still wrapped in Pulumi's marker objects. */
+  rawInputs: Record<string, unknown>;
+  provider?: string;
+  parent?: string;
+  custom: boolean;
+}
+
+export interface ProgramRun {
+  resources: RegisteredResource[];
+  outputs: Record<string, unknown>;
+  /** Which outputs are secrets. */
+  secretOutputs: string[];
+  error?: Error;
+}
+
+/** Value the mocks give each RandomSecret: tests look for it in plain inputs. */
+export const mockSecretValue = (name: string) => `mocksecret${name.replace(/[^A-Za-z0-9]/g, "")}`;
+
+let captured: RegisteredResource[] = [];
+
+interface MonitorReq {
+  getType(): string;
+  getName(): string;
+  getObject(): { toJavaScript(): Record<string, unknown> };
+  getProvider(): string;
+  getParent(): string;
+  getCustom(): boolean;
+}
+type Callback = (err: unknown, resp?: { getUrn(): string }) => void;
+const proto = MockMonitor.prototype as unknown as {
+  registerResource(this: void, req: MonitorReq, cb: Callback): Promise<void>;
+  __kgentsPatched?: boolean;
+};
+if (!proto.__kgentsPatched) {
+  const original = proto.registerResource;
+  proto.registerResource = function (this: unknown, req: MonitorReq, cb: Callback) {
+    const raw = req.getObject().toJavaScript();
+    return original.call(this, req, (err, resp) => {
+      if (!err && resp) {
+        captured.push({
+          type: req.getType(),
+          name: req.getName(),
+          urn: resp.getUrn(),
+          inputs: unwrapSecrets(raw) as Record<string, unknown>,
+          rawInputs: raw,
+          provider: req.getProvider() || undefined,
+          parent: req.getParent() || undefined,
+          custom: req.getCustom(),
+        });
+      }
+      cb(err, resp);
+    });
+  };
+  proto.__kgentsPatched = true;
+}
+
+export function isSecretMarker(v: unknown): v is { value: unknown } {
+  return (
+    typeof v === "object" &&
+    v !== null &&
+    (v as Record<string, unknown>)[SECRET_SIG] === SPECIAL_SIG
+  );
+}
+
+export function unwrapSecrets(v: unknown): unknown {
+  if (isSecretMarker(v)) return unwrapSecrets(v.value);
+  if (Array.isArray(v)) return v.map(unwrapSecrets);
+  if (typeof v === "object" && v !== null) {
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, unwrapSecrets(x)]));
+  }
+  return v;
+}
+
+/** Every string reachable in a value without passing through a secret marker. */
+export function plainStrings(v: unknown, out: string[] = []): string[] {
+  if (isSecretMarker(v)) return out;
+  if (typeof v === "string") out.push(v);
+  else if (Array.isArray(v)) v.forEach((x) => plainStrings(x, out));
+  else if (typeof v === "object" && v !== null)
+    Object.values(v).forEach((x) => plainStrings(x, out));
+  return out;
+}
+
+function settle(o: unknown): Promise<{ value: unknown; secret: boolean }> {
+  return new Promise((resolve) => {
+    const out = pulumi.output(o) as pulumi.Output<unknown>;
+    void pulumi.isSecret(out).then((secret) => {
+      out.apply((value) => resolve({ value, secret }));
+    });
+  });
+}
+
+/**
+ * Runs index.ts under mocks with the given raw config (`kgents:*` keys as the CLI passes them).
+ * A program that throws (e.g. invalid config) returns the error and what it registered so far.
+ */
+export async function runWithConfig(
+  stack: StackName,
+  config: Record<string, string>,
+  opts: { preview?: boolean } = {},
+): Promise<ProgramRun> {
+  captured = [];
+  await pulumi.runtime.setMocks(
+    {
+      newResource(args: pulumi.runtime.MockResourceArgs) {
+        const state: Record<string, unknown> = { ...(args.inputs as Record<string, unknown>) };
+        if (args.type.startsWith("pulumi-nodejs:dynamic")) state.value = mockSecretValue(args.name);
+        return { id: `${args.name}-id`, state };
+      },
+      call(args: pulumi.runtime.MockCallArgs) {
+        return { ...(args.inputs as Record<string, unknown>) };
+      },
+    },
+    "kgents",
+    stack,
+    opts.preview ?? false,
+  );
+  pulumi.runtime.setAllConfig(config);
+  vi.resetModules();
+  let mod: Record<string, unknown>;
+  try {
+    mod = await import("../../index");
+  } catch (e) {
+    return { resources: [...captured], outputs: {}, secretOutputs: [], error: e as Error };
+  }
+  const outputs: Record<string, unknown> = {};
+  const secretOutputs: string[] = [];
+  for (const [k, v] of Object.entries(mod)) {
+    const s = await settle(v);
+    outputs[k] = s.value;
+    if (s.secret) secretOutputs.push(k);
+  }
+  const { waitForRPCs } = (await import("@pulumi/pulumi/runtime/settings")) as {
+    waitForRPCs: () => Promise<void>;
+  };
+  await waitForRPCs();
+  return { resources: [...captured], outputs, secretOutputs };
+}
+
+/** Runs index.ts under mocks with the config of Pulumi.<stack>.yaml (+ overrides). */
+export function runStack(
+  stack: StackName,
+  overrides: Record<string, string> = {},
+): Promise<ProgramRun> {
+  return runWithConfig(stack, { ...stackConfig(stack), ...overrides });
+}
+
+/** The registered resources of a stack (the API the policy tests use). */
+export async function runProgram(stack: StackName): Promise<RegisteredResource[]> {
+  const run = await runStack(stack);
+  if (run.error) throw run.error;
+  return run.resources;
+}

@@ -1,0 +1,93 @@
+// The generated server configs: nats.conf (routes, server_name, JetStream limits, lame duck,
+// auth) and redis.conf (auth, maxmemory, eviction policy, disabled commands, persistence).
+import { describe, expect, it } from "vitest";
+import {
+  natsConfInputs,
+  natsGoMemLimit,
+  natsPasswordEnv,
+  renderNatsConf,
+  renderNatsRoutes,
+} from "../../lib/nats-conf";
+import { redisConfInputs, renderRedisAuth, renderRedisConf } from "../../lib/redis-conf";
+
+describe("nats.conf", () => {
+  const conf = renderNatsConf(natsConfInputs({ natsMemory: "512Mi", natsStorage: "10Gi" }));
+
+  it("names each server after its pod and keeps one constant cluster name", () => {
+    expect(conf).toMatch(/^server_name: \$SERVER_NAME$/m);
+    expect(conf).toMatch(/cluster \{\n\s+name: "kgents"/);
+  });
+
+  it("listens on the flow table's ports", () => {
+    expect(conf).toContain('listen: "0.0.0.0:4222"');
+    expect(conf).toContain('http: "0.0.0.0:8222"');
+    expect(conf).toContain('listen: "0.0.0.0:6222"');
+  });
+
+  it("sets explicit JetStream limits: file store 90% of the PVC, memory store 25% of the limit", () => {
+    expect(conf).toContain('store_dir: "/data/jetstream"');
+    expect(conf).toMatch(/max_file_store: 9663676416$/m); // 0.9 * 10Gi
+    expect(conf).toMatch(/max_memory_store: 134217728$/m); // 0.25 * 512Mi
+  });
+
+  it("enters lame duck with a 10s grace period over 30s, signalled through the pid file", () => {
+    expect(conf).toMatch(/^lame_duck_grace_period: 10s$/m);
+    expect(conf).toMatch(/^lame_duck_duration: 30s$/m);
+    expect(conf).toContain('pid_file: "/var/run/nats/nats.pid"');
+  });
+
+  it("admits only authenticated users, passwords from the environment, never inline", () => {
+    expect(conf).toContain(`{ user: "agents", password: $${natsPasswordEnv("agents")} }`);
+    expect(conf).toContain(`{ user: "gateway", password: $${natsPasswordEnv("gateway")} }`);
+    expect(conf).toMatch(/authorization \{\n\s+user: "route"\n\s+password: \$NATS_ROUTE_PASSWORD/);
+    expect(conf).not.toMatch(/no_auth_user/);
+    expect(conf).toContain('include "routes.conf"');
+  });
+
+  it("routes to every pod by its headless DNS name, never the ClusterIP service", () => {
+    const hosts = [0, 1, 2].map((i) => ({
+      host: `nats-${i}.nats-headless.kgents-agents.svc.cluster.local`,
+      port: 6222,
+    }));
+    const routes = renderNatsRoutes(hosts, "route", "s3cretPW");
+    expect(routes).toBe(
+      'routes: [\n  "nats://route:s3cretPW@nats-0.nats-headless.kgents-agents.svc.cluster.local:6222"\n' +
+        '  "nats://route:s3cretPW@nats-1.nats-headless.kgents-agents.svc.cluster.local:6222"\n' +
+        '  "nats://route:s3cretPW@nats-2.nats-headless.kgents-agents.svc.cluster.local:6222"\n]\n',
+    );
+    expect(() => renderNatsRoutes(hosts, "route", "p@ss/word")).toThrow("alphanumeric");
+  });
+
+  it("sets GOMEMLIMIT to 80% of the memory limit", () => {
+    expect(natsGoMemLimit("512Mi")).toBe("409MiB");
+    expect(natsGoMemLimit("2Gi")).toBe("1638MiB");
+  });
+});
+
+describe("redis.conf", () => {
+  const dev = renderRedisConf(redisConfInputs({ redisMemory: "256Mi", redisAppendOnly: false }));
+  const prod = renderRedisConf(redisConfInputs({ redisMemory: "1Gi", redisAppendOnly: true }));
+
+  it("caps memory at 75% of the limit and never evicts an idempotency key", () => {
+    expect(dev).toMatch(/^maxmemory 201326592$/m);
+    expect(dev).toMatch(/^maxmemory-policy noeviction$/m);
+  });
+
+  it("disables FLUSHALL, FLUSHDB and CONFIG", () => {
+    for (const cmd of ["FLUSHALL", "FLUSHDB", "CONFIG"])
+      expect(dev).toContain(`rename-command ${cmd} ""`);
+  });
+
+  it("takes the password from the secret include, not inline", () => {
+    expect(dev).toMatch(/^include \/etc\/redis\/auth.conf$/m);
+    expect(dev).not.toMatch(/requirepass/);
+    expect(renderRedisAuth("abc123")).toBe('requirepass "abc123"\n');
+    expect(() => renderRedisAuth('a "b')).toThrow();
+  });
+
+  it("writes an AOF with fsync every second in prod only", () => {
+    expect(prod).toMatch(/^appendonly yes$/m);
+    expect(prod).toMatch(/^appendfsync everysec$/m);
+    expect(dev).toMatch(/^appendonly no$/m);
+  });
+});

@@ -1,0 +1,30 @@
+// Test projects: unit (mocks), policy (the CrossGuard pack), servers (real nats-server and
+// redis-server), e2e (the real CLI on the local cluster). `npm test` runs unit + policy.
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    projects: [
+      { test: { name: "unit", include: ["tests/unit/**/*.test.ts"], testTimeout: 60_000 } },
+      { test: { name: "policy", include: ["tests/policy/**/*.test.ts"], testTimeout: 60_000 } },
+      {
+        test: {
+          name: "servers",
+          include: ["tests/servers/**/*.test.ts"],
+          testTimeout: 300_000,
+          hookTimeout: 300_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        test: {
+          name: "e2e",
+          include: ["tests/e2e/**/*.test.ts"],
+          testTimeout: 900_000,
+          hookTimeout: 1_800_000,
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
