@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# The README's test command (`npm run ci`), also what .ci/run runs on a clean clone: installs
+# what is missing, then lint, types, unit + policy tests, real-server tests and the e2e suite
+# on the embedded local cluster.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+start=$(date +%s)
+step() { printf '\n==> %s (t+%ss)\n' "$*" "$(($(date +%s) - start))"; }
+
+step "dependencies"
+bash scripts/ensure-deps.sh
+step "typecheck"
+npx tsc --noEmit
+step "lint"
+npm run --silent lint
+step "unit + policy tests"
+npx vitest run --project unit --project policy
+step "real-server tests (nats-server, redis-server)"
+npm run --silent test:servers
+step "e2e on the local cluster"
+npm run --silent test:e2e
+step "done"
