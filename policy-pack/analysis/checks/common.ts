@@ -1,0 +1,25 @@
+// What a check returns, and how objects are named in messages.
+import type { NamespacedRef, ObjectRef } from "../resources";
+import { type Maybe, Unknown } from "../unknown";
+
+/** A violation against `urn`, or (with `unknown`) a verdict preview values could not settle. */
+export interface Finding {
+  readonly urn: string;
+  readonly message: string;
+  /** Set when the finding exists only because a value is unknown during preview. */
+  readonly unknown?: Unknown;
+}
+
+function show(v: Maybe<string>): string {
+  return v instanceof Unknown ? "<unknown>" : v;
+}
+
+/** `StatefulSet kgents-agents/nats`, `Namespace kgents-agents`. */
+export function describeRef(ref: ObjectRef | NamespacedRef): string {
+  if ("namespace" in ref) return `${ref.kind} ${show(ref.namespace)}/${show(ref.name)}`;
+  return `${ref.kind} ${show(ref.name)}`;
+}
+
+export function unknownFinding(urn: string, what: string, u: Unknown): Finding {
+  return { urn, message: `cannot verify ${what}: ${u.describe()}`, unknown: u };
+}

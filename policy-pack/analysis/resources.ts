@@ -1,0 +1,483 @@
+// Normalises the Kubernetes resources of a Pulumi stack into the few facts the checks need.
+// Resources are recognised by Pulumi type token (`kubernetes:<group>/<version>:<Kind>`), so the
+// pack works on any Pulumi Kubernetes program: hand-written resources, yaml/v2 and Helm v4
+// children alike.
+import { type Labels, type Selector, parseSelector } from "./selectors";
+import {
+  type Cursor,
+  type Maybe,
+  Unknown,
+  cursor,
+  entries,
+  items,
+  read,
+  str,
+  stringMap,
+} from "./unknown";
+
+/** One resource as the stack sees it: type token, URN, properties (possibly unknown-checking). */
+export interface StackResource {
+  readonly type: string;
+  readonly urn: string;
+  readonly name: string;
+  readonly props: unknown;
+  /** The Kubernetes provider's `namespace` setting, if the resource has an explicit provider. */
+  readonly providerNamespace?: Maybe<string | undefined>;
+}
+
+/** Where a resource is: its URN, Pulumi type and Kubernetes identity. */
+export interface ObjectRef {
+  readonly urn: string;
+  readonly type: string;
+  readonly kind: string;
+  /** metadata.name */
+  readonly name: Maybe<string>;
+}
+
+export interface NamespacedRef extends ObjectRef {
+  /** metadata.namespace, else the provider's namespace, else `default`. */
+  readonly namespace: Maybe<string>;
+}
+
+const TOKEN = /^kubernetes:([a-z0-9.-]+\/)?(v[0-9a-z]+):([A-Za-z]+)$/;
+
+/** Splits a type token into `group/version` (`core/v1` for the core group) and kind. */
+export function parseToken(type: string): { groupVersion: string; kind: string } | undefined {
+  const m = TOKEN.exec(type);
+  if (!m) return undefined;
+  return { groupVersion: `${(m[1] ?? "core/").slice(0, -1)}/${m[2]}`, kind: m[3] as string };
+}
+
+export const WORKLOAD_KINDS = [
+  "StatefulSet",
+  "Deployment",
+  "ReplicaSet",
+  "DaemonSet",
+  "ReplicationController",
+  "Job",
+  "CronJob",
+  "Pod",
+] as const;
+export type WorkloadKind = (typeof WORKLOAD_KINDS)[number];
+
+const WORKLOAD_GROUPS: Readonly<Record<WorkloadKind, readonly string[]>> = {
+  StatefulSet: ["apps"],
+  Deployment: ["apps", "extensions"],
+  ReplicaSet: ["apps", "extensions"],
+  DaemonSet: ["apps", "extensions"],
+  ReplicationController: ["core"],
+  Job: ["batch"],
+  CronJob: ["batch"],
+  Pod: ["core"],
+};
+
+export type ResourceClass =
+  | { readonly class: "Namespace" }
+  | { readonly class: "NetworkPolicy" }
+  | { readonly class: "PodDisruptionBudget"; readonly version: string }
+  | { readonly class: "Workload"; readonly kind: WorkloadKind }
+  | { readonly class: "ConfigMap" }
+  | { readonly class: "Secret" };
+
+/** Classifies a type token; `undefined` for everything the checks ignore. */
+export function classify(type: string): ResourceClass | undefined {
+  if (!type.startsWith("kubernetes:")) return undefined;
+  const t = parseToken(type);
+  if (!t) return undefined;
+  const group = t.groupVersion.split("/")[0] as string;
+  switch (t.kind) {
+    case "Namespace":
+      return group === "core" ? { class: "Namespace" } : undefined;
+    case "NetworkPolicy":
+      return group === "networking.k8s.io" || group === "extensions"
+        ? { class: "NetworkPolicy" }
+        : undefined;
+    case "PodDisruptionBudget":
+      return group === "policy"
+        ? { class: "PodDisruptionBudget", version: t.groupVersion.split("/")[1] as string }
+        : undefined;
+    case "ConfigMap":
+      return group === "core" ? { class: "ConfigMap" } : undefined;
+    case "Secret":
+      return group === "core" ? { class: "Secret" } : undefined;
+  }
+  const kind = WORKLOAD_KINDS.find((k) => k === t.kind);
+  if (kind && WORKLOAD_GROUPS[kind].includes(group)) return { class: "Workload", kind };
+  return undefined;
+}
+
+function meta(r: StackResource, kind: string): { c: Cursor; ref: ObjectRef } {
+  const c = cursor(r.urn, r.props);
+  const name = str(read(c, "metadata", "name"));
+  return {
+    c,
+    ref: {
+      urn: r.urn,
+      type: r.type,
+      kind,
+      name: name === undefined ? new Unknown(r.urn, "metadata.name (not set)") : name,
+    },
+  };
+}
+
+/** metadata.namespace, else the provider's default namespace, else `default`. */
+function namespaceOf(r: StackResource, c: Cursor): Maybe<string> {
+  const ns = str(read(c, "metadata", "namespace"));
+  if (ns instanceof Unknown) return ns;
+  if (ns !== undefined && ns !== "") return ns;
+  const p = r.providerNamespace;
+  if (p instanceof Unknown) return p;
+  if (p !== undefined && p !== "") return p;
+  return "default";
+}
+
+export interface NamespaceObj extends ObjectRef {
+  readonly labels: Maybe<Labels>;
+}
+
+export function toNamespace(r: StackResource): NamespaceObj {
+  const { c, ref } = meta(r, "Namespace");
+  return { ...ref, labels: stringMap(read(c, "metadata", "labels")) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// NetworkPolicy
+
+export type Direction = "Ingress" | "Egress";
+export const DIRECTIONS: readonly Direction[] = ["Ingress", "Egress"];
+
+export interface IpBlock {
+  readonly cidr: Maybe<string | undefined>;
+  readonly except: readonly string[];
+}
+
+/** One entry of `from`/`to`. A field that is absent is `undefined` (not "everything"). */
+export interface Peer {
+  readonly path: string;
+  readonly podSelector?: Maybe<Selector>;
+  readonly namespaceSelector?: Maybe<Selector>;
+  readonly ipBlock?: Maybe<IpBlock>;
+}
+
+export interface PortSpec {
+  readonly protocol: string;
+  /** Number or named port; undefined = every port of the protocol. */
+  readonly port?: number | string;
+  readonly endPort?: number;
+}
+
+export interface Rule {
+  readonly path: string;
+  /** Empty: every source (ingress) or destination (egress). */
+  readonly peers: Maybe<readonly Maybe<Peer>[]>;
+  /** Empty: every port. */
+  readonly ports: Maybe<readonly Maybe<PortSpec>[]>;
+}
+
+export interface NetworkPolicyObj extends NamespacedRef {
+  /** spec.podSelector; missing means `{}` (all pods of the namespace). */
+  readonly podSelector: Maybe<Selector>;
+  /** spec.policyTypes as written; `undefined` when absent or empty (defaulting applies). */
+  readonly policyTypes: Maybe<readonly string[] | undefined>;
+  /** spec.ingress / spec.egress; `undefined` when absent. */
+  readonly ingress: Maybe<readonly Maybe<Rule>[] | undefined>;
+  readonly egress: Maybe<readonly Maybe<Rule>[] | undefined>;
+}
+
+function parsePeer(c: Cursor): Maybe<Peer> {
+  const has = (k: string): boolean =>
+    typeof c.value === "object" && c.value !== null && k in (c.value as object);
+  const peer: { -readonly [K in keyof Peer]: Peer[K] } = { path: c.path };
+  if (has("podSelector")) {
+    const p = read(c, "podSelector");
+    if (p instanceof Unknown || (p.value !== undefined && p.value !== null)) {
+      peer.podSelector = parseSelector(p);
+    }
+  }
+  if (has("namespaceSelector")) {
+    const n = read(c, "namespaceSelector");
+    if (n instanceof Unknown || (n.value !== undefined && n.value !== null)) {
+      peer.namespaceSelector = parseSelector(n);
+    }
+  }
+  if (has("ipBlock")) {
+    const b = read(c, "ipBlock");
+    if (b instanceof Unknown) peer.ipBlock = b;
+    else if (b.value !== undefined && b.value !== null) {
+      const cidr = str(read(b, "cidr"));
+      const ex = read(b, "except");
+      const exItems = ex instanceof Unknown ? ex : items(ex);
+      if (exItems instanceof Unknown) peer.ipBlock = exItems;
+      else {
+        const except: string[] = [];
+        for (const e of exItems ?? []) if (typeof e.value === "string") except.push(e.value);
+        peer.ipBlock = { cidr, except };
+      }
+    }
+  }
+  return peer;
+}
+
+function parsePort(c: Cursor): Maybe<PortSpec> {
+  const proto = str(read(c, "protocol"));
+  if (proto instanceof Unknown) return proto;
+  const port = read(c, "port");
+  if (port instanceof Unknown) return port;
+  const end = read(c, "endPort");
+  if (end instanceof Unknown) return end;
+  const spec: { -readonly [K in keyof PortSpec]: PortSpec[K] } = { protocol: proto ?? "TCP" };
+  if (typeof port.value === "number" || typeof port.value === "string") spec.port = port.value;
+  if (typeof end.value === "number") spec.endPort = end.value;
+  return spec;
+}
+
+function parseRules(
+  c: Cursor | Unknown,
+  peersKey: "from" | "to",
+): Maybe<Maybe<Rule>[] | undefined> {
+  if (c instanceof Unknown) return c;
+  const rs = items(c);
+  if (rs === undefined || rs instanceof Unknown) return rs;
+  return rs.map((r): Maybe<Rule> => {
+    const pc = read(r, peersKey);
+    const peers = pc instanceof Unknown ? pc : items(pc);
+    const oc = read(r, "ports");
+    const ports = oc instanceof Unknown ? oc : items(oc);
+    return {
+      path: r.path,
+      peers: peers instanceof Unknown ? peers : (peers ?? []).map((p) => parsePeer(p)),
+      ports: ports instanceof Unknown ? ports : (ports ?? []).map((p) => parsePort(p)),
+    };
+  });
+}
+
+export function toNetworkPolicy(r: StackResource): NetworkPolicyObj {
+  const { c, ref } = meta(r, "NetworkPolicy");
+  const spec = read(c, "spec");
+  const types = spec instanceof Unknown ? spec : read(spec, "policyTypes");
+  let policyTypes: Maybe<string[] | undefined>;
+  if (types instanceof Unknown) policyTypes = types;
+  else {
+    const ts = items(types);
+    if (ts instanceof Unknown) policyTypes = ts;
+    else if (ts === undefined || ts.length === 0) policyTypes = undefined;
+    else policyTypes = ts.map((t) => String(t.value));
+  }
+  return {
+    ...ref,
+    namespace: namespaceOf(r, c),
+    podSelector: parseSelector(spec instanceof Unknown ? spec : read(spec, "podSelector"), {
+      missing: "everything",
+    }),
+    policyTypes,
+    ingress: parseRules(spec instanceof Unknown ? spec : read(spec, "ingress"), "from"),
+    egress: parseRules(spec instanceof Unknown ? spec : read(spec, "egress"), "to"),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// PodDisruptionBudget
+
+export type IntOrPercent =
+  | { readonly kind: "int"; readonly value: number }
+  | { readonly kind: "percent"; readonly value: number };
+
+export interface PdbObj extends NamespacedRef {
+  readonly version: string;
+  readonly selector: Maybe<Selector>;
+  readonly minAvailable: Maybe<IntOrPercent | undefined>;
+  readonly maxUnavailable: Maybe<IntOrPercent | undefined>;
+}
+
+/** Parses an IntOrString budget value ("50%", 2, "2"). */
+export function parseIntOrPercent(c: Cursor | Unknown): Maybe<IntOrPercent | undefined> {
+  if (c instanceof Unknown) return c;
+  const v = c.value;
+  if (typeof v === "number" && Number.isFinite(v)) return { kind: "int", value: v };
+  if (typeof v === "string") {
+    const pm = /^(\d+)%$/.exec(v.trim());
+    if (pm) return { kind: "percent", value: Number(pm[1]) };
+    if (/^\d+$/.test(v.trim())) return { kind: "int", value: Number(v) };
+  }
+  return undefined;
+}
+
+export function toPdb(r: StackResource, version: string): PdbObj {
+  const { c, ref } = meta(r, "PodDisruptionBudget");
+  const spec = read(c, "spec");
+  return {
+    ...ref,
+    version,
+    namespace: namespaceOf(r, c),
+    selector: parseSelector(spec instanceof Unknown ? spec : read(spec, "selector"), {
+      missing: "nothing",
+      empty: version === "v1beta1" ? "nothing" : "everything",
+    }),
+    minAvailable: parseIntOrPercent(spec instanceof Unknown ? spec : read(spec, "minAvailable")),
+    maxUnavailable: parseIntOrPercent(
+      spec instanceof Unknown ? spec : read(spec, "maxUnavailable"),
+    ),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Workloads (anything with a pod template)
+
+export interface ContainerInfo {
+  readonly image: Maybe<string | undefined>;
+  /** command + args, as written. */
+  readonly argv: Maybe<readonly string[]>;
+}
+
+export interface WorkloadObj extends NamespacedRef {
+  readonly workloadKind: WorkloadKind;
+  /** Labels of the pods it creates (template labels; a bare Pod's own labels). */
+  readonly podLabels: Maybe<Labels>;
+  /**
+   * Desired pods: spec.replicas (default 1) for StatefulSet, Deployment, ReplicaSet and
+   * ReplicationController, 1 for a Pod; `undefined` where it depends on the cluster (DaemonSet)
+   * or is not a standing count (Job, CronJob).
+   */
+  readonly replicas: Maybe<number | undefined>;
+  readonly containers: Maybe<readonly ContainerInfo[]>;
+  /** Names of ConfigMaps and Secrets the pod mounts (volumes and projected sources). */
+  readonly mountedConfigMaps: Maybe<readonly string[]>;
+  readonly mountedSecrets: Maybe<readonly string[]>;
+}
+
+function podTemplate(c: Cursor, kind: WorkloadKind): Cursor | Unknown {
+  switch (kind) {
+    case "Pod":
+      return c;
+    case "CronJob":
+      return read(c, "spec", "jobTemplate", "spec", "template");
+    default:
+      return read(c, "spec", "template");
+  }
+}
+
+function parseContainers(spec: Cursor | Unknown): Maybe<ContainerInfo[]> {
+  if (spec instanceof Unknown) return spec;
+  const out: ContainerInfo[] = [];
+  for (const key of ["initContainers", "containers"]) {
+    const cs = read(spec, key);
+    if (cs instanceof Unknown) return cs;
+    const list = items(cs);
+    if (list instanceof Unknown) return list;
+    for (const ct of list ?? []) {
+      const image = str(read(ct, "image"));
+      let argv: Maybe<string[]> = [];
+      for (const k of ["command", "args"]) {
+        if (argv instanceof Unknown) break;
+        const a = read(ct, k);
+        const as = a instanceof Unknown ? a : items(a);
+        if (as instanceof Unknown) argv = as;
+        else for (const x of as ?? []) if (typeof x.value === "string") argv.push(x.value);
+      }
+      out.push({ image, argv });
+    }
+  }
+  return out;
+}
+
+function parseMounts(spec: Cursor | Unknown): {
+  configMaps: Maybe<string[]>;
+  secrets: Maybe<string[]>;
+} {
+  if (spec instanceof Unknown) return { configMaps: spec, secrets: spec };
+  const vs = read(spec, "volumes");
+  const list = vs instanceof Unknown ? vs : items(vs);
+  if (list instanceof Unknown) return { configMaps: list, secrets: list };
+  let configMaps: Maybe<string[]> = [];
+  let secrets: Maybe<string[]> = [];
+  const add = (which: "cm" | "secret", v: Maybe<string> | undefined): void => {
+    if (which === "cm") {
+      if (configMaps instanceof Unknown) return;
+      if (v instanceof Unknown) configMaps = v;
+      else if (v !== undefined) configMaps.push(v);
+    } else {
+      if (secrets instanceof Unknown) return;
+      if (v instanceof Unknown) secrets = v;
+      else if (v !== undefined) secrets.push(v);
+    }
+  };
+  for (const v of list ?? []) {
+    add("cm", str(read(v, "configMap", "name")));
+    add("secret", str(read(v, "secret", "secretName")));
+    const srcs = read(v, "projected", "sources");
+    const sl = srcs instanceof Unknown ? srcs : items(srcs);
+    if (sl instanceof Unknown) {
+      add("cm", sl);
+      add("secret", sl);
+      continue;
+    }
+    for (const s of sl ?? []) {
+      add("cm", str(read(s, "configMap", "name")));
+      add("secret", str(read(s, "secret", "name")));
+    }
+  }
+  return { configMaps, secrets };
+}
+
+export function toWorkload(r: StackResource, kind: WorkloadKind): WorkloadObj {
+  const { c, ref } = meta(r, kind);
+  const tpl = podTemplate(c, kind);
+  const podLabels = stringMap(tpl instanceof Unknown ? tpl : read(tpl, "metadata", "labels"));
+  let replicas: Maybe<number | undefined>;
+  switch (kind) {
+    case "StatefulSet":
+    case "Deployment":
+    case "ReplicaSet":
+    case "ReplicationController": {
+      const rc = read(c, "spec", "replicas");
+      if (rc instanceof Unknown) replicas = rc;
+      else replicas = typeof rc.value === "number" ? rc.value : 1;
+      break;
+    }
+    case "Pod":
+      replicas = 1;
+      break;
+    default:
+      replicas = undefined;
+  }
+  const podSpec = tpl instanceof Unknown ? tpl : read(tpl, "spec");
+  const mounts = parseMounts(podSpec);
+  return {
+    ...ref,
+    workloadKind: kind,
+    namespace: namespaceOf(r, c),
+    podLabels,
+    replicas,
+    containers: parseContainers(podSpec),
+    mountedConfigMaps: mounts.configMaps,
+    mountedSecrets: mounts.secrets,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// ConfigMaps and Secrets (only their text, for recognising JetStream configuration)
+
+export interface ConfigObj extends NamespacedRef {
+  /** Text values: ConfigMap data, Secret stringData and base64-decoded data. */
+  readonly texts: Maybe<readonly string[]>;
+}
+
+export function toConfig(r: StackResource, kind: "ConfigMap" | "Secret"): ConfigObj {
+  const { c, ref } = meta(r, kind);
+  const texts: string[] = [];
+  const keys = kind === "ConfigMap" ? ["data"] : ["stringData", "data"];
+  for (const key of keys) {
+    const d = read(c, key);
+    const es = d instanceof Unknown ? d : entries(d);
+    if (es instanceof Unknown) return { ...ref, namespace: namespaceOf(r, c), texts: es };
+    for (const [, v] of es ?? []) {
+      if (typeof v.value !== "string") continue;
+      texts.push(
+        kind === "Secret" && key === "data"
+          ? Buffer.from(v.value, "base64").toString("utf8")
+          : v.value,
+      );
+    }
+  }
+  return { ...ref, namespace: namespaceOf(r, c), texts };
+}

@@ -1,0 +1,237 @@
+// Kubernetes label-selector semantics (metav1.LabelSelector), as the API server applies them.
+//
+// - matchLabels and matchExpressions are ANDed; matchLabels {k: v} is the requirement `k In (v)`.
+// - An empty selector ({}: no requirements) selects everything; a null/missing selector selects
+//   nothing (LabelSelectorAsSelector(nil) == Nothing). Two exceptions decided by the caller:
+//   NetworkPolicy.spec.podSelector is a struct, so missing means {}; policy/v1beta1 PDBs treat {}
+//   as nothing.
+// - In: the label is present with one of the values. NotIn: the label is absent or has none of the
+//   values. Exists / DoesNotExist: the key is present / absent.
+// - A malformed selector (unknown operator, In/NotIn without values, Exists with values) is
+//   rejected by the API server; here it selects nothing and carries the reason.
+import { type Cursor, type Maybe, Unknown, entries, items, read, str } from "./unknown";
+
+export type Labels = Readonly<Record<string, string>>;
+export type Operator = "In" | "NotIn" | "Exists" | "DoesNotExist";
+const OPERATORS: readonly string[] = ["In", "NotIn", "Exists", "DoesNotExist"];
+
+export interface Requirement {
+  readonly key: string;
+  readonly operator: Operator;
+  readonly values: readonly string[];
+}
+
+export type Selector =
+  /** Selects nothing: null selector, v1beta1 empty PDB selector, or a malformed selector. */
+  | { readonly kind: "nothing"; readonly reason: string }
+  /** Selects the objects meeting every requirement; no requirements selects everything. */
+  | { readonly kind: "requirements"; readonly requirements: readonly Requirement[] };
+
+export const EVERYTHING: Selector = { kind: "requirements", requirements: [] };
+
+export interface ParseOptions {
+  /** What a missing or null selector means. @default "nothing" */
+  readonly missing?: "nothing" | "everything";
+  /** What an empty selector `{}` means (policy/v1beta1 PDBs: nothing). @default "everything" */
+  readonly empty?: "nothing" | "everything";
+}
+
+/** Parses the LabelSelector at `c`. Unknown anywhere inside makes the whole selector unknown. */
+export function parseSelector(c: Cursor | Unknown, opts: ParseOptions = {}): Maybe<Selector> {
+  if (c instanceof Unknown) return c;
+  if (c.value === undefined || c.value === null) {
+    return opts.missing === "everything"
+      ? EVERYTHING
+      : { kind: "nothing", reason: "the selector is null" };
+  }
+  if (typeof c.value !== "object" || Array.isArray(c.value)) {
+    return { kind: "nothing", reason: "the selector is not an object" };
+  }
+  const reqs: Requirement[] = [];
+  const ml = read(c, "matchLabels");
+  if (ml instanceof Unknown) return ml;
+  const labels = entries(ml);
+  if (labels instanceof Unknown) return labels;
+  for (const [key, v] of labels ?? []) {
+    if (typeof v.value !== "string") {
+      return { kind: "nothing", reason: `matchLabels.${key} is not a string` };
+    }
+    reqs.push({ key, operator: "In", values: [v.value] });
+  }
+  const me = read(c, "matchExpressions");
+  if (me instanceof Unknown) return me;
+  const exprs = items(me);
+  if (exprs instanceof Unknown) return exprs;
+  for (const e of exprs ?? []) {
+    const key = str(read(e, "key"));
+    const op = str(read(e, "operator"));
+    if (key instanceof Unknown) return key;
+    if (op instanceof Unknown) return op;
+    if (key === undefined || key === "") {
+      return { kind: "nothing", reason: `${e.path} has no key` };
+    }
+    if (op === undefined || !OPERATORS.includes(op)) {
+      return { kind: "nothing", reason: `${e.path} has an invalid operator ${JSON.stringify(op)}` };
+    }
+    const vs = read(e, "values");
+    if (vs instanceof Unknown) return vs;
+    const vals = items(vs);
+    if (vals instanceof Unknown) return vals;
+    const values: string[] = [];
+    for (const v of vals ?? []) {
+      if (typeof v.value !== "string")
+        return { kind: "nothing", reason: `${v.path} is not a string` };
+      values.push(v.value);
+    }
+    const operator = op as Operator;
+    if ((operator === "In" || operator === "NotIn") && values.length === 0) {
+      return { kind: "nothing", reason: `${e.path}: operator ${operator} needs values` };
+    }
+    if ((operator === "Exists" || operator === "DoesNotExist") && values.length > 0) {
+      return { kind: "nothing", reason: `${e.path}: operator ${operator} takes no values` };
+    }
+    reqs.push({ key, operator, values });
+  }
+  if (reqs.length === 0 && opts.empty === "nothing") {
+    return { kind: "nothing", reason: "an empty selector selects no pods in policy/v1beta1" };
+  }
+  return { kind: "requirements", requirements: reqs };
+}
+
+function meets(r: Requirement, labels: Labels): boolean {
+  const has = Object.prototype.hasOwnProperty.call(labels, r.key);
+  switch (r.operator) {
+    case "In":
+      return has && r.values.includes(labels[r.key] as string);
+    case "NotIn":
+      return !has || !r.values.includes(labels[r.key] as string);
+    case "Exists":
+      return has;
+    case "DoesNotExist":
+      return !has;
+  }
+}
+
+/** Whether `sel` selects an object carrying `labels`. */
+export function matches(sel: Selector, labels: Labels): boolean {
+  if (sel.kind === "nothing") return false;
+  for (const r of sel.requirements) if (!meets(r, labels)) return false;
+  return true;
+}
+
+/** Whether `sel` selects every object (the empty selector). */
+export function selectsEverything(sel: Selector): boolean {
+  return sel.kind === "requirements" && sel.requirements.length === 0;
+}
+
+/** Label keys a selector constrains. */
+export function selectorKeys(sel: Selector): string[] {
+  return sel.kind === "requirements" ? sel.requirements.map((r) => r.key) : [];
+}
+
+/** Human-readable form, as kubectl prints it: `app=nats,tier in (a,b),!debug`. */
+export function describeSelector(sel: Selector): string {
+  if (sel.kind === "nothing") return `<selects nothing: ${sel.reason}>`;
+  if (sel.requirements.length === 0) return "<everything>";
+  return sel.requirements
+    .map((r) => {
+      switch (r.operator) {
+        case "In":
+          return r.values.length === 1
+            ? `${r.key}=${r.values[0]}`
+            : `${r.key} in (${r.values.join(",")})`;
+        case "NotIn":
+          return `${r.key} notin (${r.values.join(",")})`;
+        case "Exists":
+          return r.key;
+        case "DoesNotExist":
+          return `!${r.key}`;
+      }
+    })
+    .join(",");
+}
+
+export function describeLabels(labels: Labels): string {
+  const ks = Object.keys(labels).sort();
+  return ks.length === 0 ? "{}" : `{${ks.map((k) => `${k}=${labels[k]}`).join(",")}}`;
+}
+
+/**
+ * Finds the items whose selector matches a label set without testing every item: each selector
+ * is filed under one `key=value` it requires (from matchLabels or a one-value `In`), or under
+ * its `In` values, so a query only tests the items filed under the labels it carries plus the
+ * few selectors with no such requirement. Keeps cross-resource checks near-linear.
+ */
+export class SelectorIndex<T> {
+  private readonly byPair = new Map<string, { sel: Selector; item: T }[]>();
+  private readonly generic: { sel: Selector; item: T }[] = [];
+
+  add(sel: Selector, item: T): void {
+    if (sel.kind === "nothing") return;
+    const anchor = sel.requirements.find((r) => r.operator === "In");
+    if (!anchor) {
+      this.generic.push({ sel, item });
+      return;
+    }
+    for (const v of anchor.values) {
+      const k = `${anchor.key}\u0000${v}`;
+      let list = this.byPair.get(k);
+      if (!list) this.byPair.set(k, (list = []));
+      list.push({ sel, item });
+    }
+  }
+
+  /** Items whose selector matches `labels`. */
+  query(labels: Labels): T[] {
+    const out: T[] = [];
+    for (const e of this.generic) if (matches(e.sel, labels)) out.push(e.item);
+    for (const k of Object.keys(labels)) {
+      const list = this.byPair.get(`${k}\u0000${labels[k]}`);
+      if (list) for (const e of list) if (matches(e.sel, labels)) out.push(e.item);
+    }
+    return out;
+  }
+}
+
+/**
+ * The converse index: label sets filed under each `key=value` they carry, so "does this selector
+ * match anything?" tests only the label sets that carry the selector's anchor pair.
+ */
+export class LabelIndex<T> {
+  private readonly all: { labels: Labels; item: T }[] = [];
+  private readonly byPair = new Map<string, { labels: Labels; item: T }[]>();
+
+  add(labels: Labels, item: T): void {
+    const e = { labels, item };
+    this.all.push(e);
+    for (const k of Object.keys(labels)) {
+      const key = `${k}\u0000${labels[k]}`;
+      let list = this.byPair.get(key);
+      if (!list) this.byPair.set(key, (list = []));
+      list.push(e);
+    }
+  }
+
+  get size(): number {
+    return this.all.length;
+  }
+
+  /** Items whose labels `sel` matches. */
+  query(sel: Selector): T[] {
+    if (sel.kind === "nothing") return [];
+    const anchor = sel.requirements.find((r) => r.operator === "In");
+    let candidates: { labels: Labels; item: T }[];
+    if (anchor) {
+      candidates = [];
+      for (const v of anchor.values) {
+        const list = this.byPair.get(`${anchor.key}\u0000${v}`);
+        if (list) candidates.push(...list);
+      }
+    } else {
+      candidates = this.all;
+    }
+    const out: T[] = [];
+    for (const c of candidates) if (matches(sel, c.labels)) out.push(c.item);
+    return out;
+  }
+}

@@ -1,0 +1,127 @@
+// Values that cannot be known during `pulumi preview`, and safe reads that surface them.
+//
+// CrossGuard hands a policy resource properties wrapped in a proxy that throws an
+// `UnknownValueError` the moment an unknown value is read. Left alone, that exception makes the
+// engine downgrade the whole policy to advisory ("can't run policy during preview"): a mandatory
+// policy would silently stop blocking. Every read in this core therefore goes through `read()`,
+// which turns that exception (recognised by its name, so this file needs no Pulumi import) or a
+// value already marked `Unknown` into an `Unknown` carrying the resource URN and the property path.
+// Checks decide what an unknown means; the policy wrappers decide whether to fail closed.
+
+/** A value that is not known yet (preview), with where it was read. */
+export class Unknown {
+  constructor(
+    /** URN of the resource whose property is unknown. */
+    readonly urn: string,
+    /** Dotted property path, e.g. `spec.template.metadata.labels`. */
+    readonly path: string,
+    /** The error CrossGuard raised, kept so a policy can re-raise it unchanged. */
+    readonly cause?: unknown,
+  ) {}
+
+  describe(): string {
+    return `${this.path} of ${this.urn} is unknown during preview`;
+  }
+}
+
+export type Maybe<T> = T | Unknown;
+
+export function isUnknown(v: unknown): v is Unknown {
+  return v instanceof Unknown;
+}
+
+function isUnknownValueError(e: unknown): boolean {
+  return (
+    e instanceof Error &&
+    (e.name === "UnknownValueError" || e.constructor.name === "UnknownValueError")
+  );
+}
+
+/** A position in a resource's properties: the value there, its resource URN and its path. */
+export interface Cursor {
+  readonly value: unknown;
+  readonly urn: string;
+  readonly path: string;
+}
+
+export function cursor(urn: string, value: unknown, path = ""): Cursor {
+  return { value, urn, path };
+}
+
+function join(path: string, key: string | number): string {
+  if (typeof key === "number") return `${path}[${key}]`;
+  return path === "" ? key : `${path}.${key}`;
+}
+
+/**
+ * Reads `key` below `c`. Returns a cursor, or an `Unknown` if the value (or anything on the way)
+ * is unknown. A missing value reads as `undefined`, never as unknown.
+ */
+export function child(c: Cursor, key: string | number): Cursor | Unknown {
+  const path = join(c.path, key);
+  if (c.value === null || typeof c.value !== "object")
+    return { value: undefined, urn: c.urn, path };
+  let v: unknown;
+  try {
+    v = (c.value as Record<string | number, unknown>)[key];
+  } catch (e) {
+    if (isUnknownValueError(e)) return new Unknown(c.urn, path, e);
+    throw e;
+  }
+  if (v instanceof Unknown) return v;
+  return { value: v, urn: c.urn, path };
+}
+
+/** Reads a path below `c` (see `child`). */
+export function read(c: Cursor, ...keys: (string | number)[]): Cursor | Unknown {
+  let cur: Cursor | Unknown = c;
+  for (const k of keys) {
+    if (cur instanceof Unknown) return cur;
+    cur = child(cur, k);
+  }
+  return cur;
+}
+
+/** Items of an array value; `undefined` when missing or not an array. */
+export function items(c: Cursor): Maybe<Cursor[]> | undefined {
+  if (!Array.isArray(c.value)) return undefined;
+  const n = c.value.length;
+  const out: Cursor[] = [];
+  for (let i = 0; i < n; i++) {
+    const it = child(c, i);
+    if (it instanceof Unknown) return it;
+    out.push(it);
+  }
+  return out;
+}
+
+/** Own keys and values of an object value; `undefined` when missing or not an object. */
+export function entries(c: Cursor): Maybe<[string, Cursor][]> | undefined {
+  if (c.value === null || typeof c.value !== "object" || Array.isArray(c.value)) return undefined;
+  const out: [string, Cursor][] = [];
+  for (const k of Object.keys(c.value)) {
+    const it = child(c, k);
+    if (it instanceof Unknown) return it;
+    out.push([k, it]);
+  }
+  return out;
+}
+
+/** A string at `c`, `undefined` if missing or not a string. */
+export function str(c: Cursor | Unknown): Maybe<string> | undefined {
+  if (c instanceof Unknown) return c;
+  return typeof c.value === "string" ? c.value : undefined;
+}
+
+/** A string map (labels, annotations) at `c`; `{}` if missing. Any unknown value makes it unknown. */
+export function stringMap(c: Cursor | Unknown): Maybe<Record<string, string>> {
+  if (c instanceof Unknown) return c;
+  const es = entries(c);
+  if (es === undefined) return {};
+  if (es instanceof Unknown) return es;
+  const out: Record<string, string> = {};
+  for (const [k, v] of es) {
+    if (typeof v.value === "string") out[k] = v.value;
+  }
+  return out;
+}
