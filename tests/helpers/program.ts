@@ -46,10 +46,11 @@ interface MonitorReq {
 }
 type Callback = (err: unknown, resp?: { getUrn(): string }) => void;
 const proto = MockMonitor.prototype as unknown as {
-  registerResource(this: void, req: MonitorReq, cb: Callback): Promise<void>;
+  registerResource(req: MonitorReq, cb: Callback): Promise<void>;
   __kgentsPatched?: boolean;
 };
 if (!proto.__kgentsPatched) {
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- re-bound with .call below
   const original = proto.registerResource;
   proto.registerResource = function (this: unknown, req: MonitorReq, cb: Callback) {
     const raw = req.getObject().toJavaScript();
@@ -148,7 +149,7 @@ export async function runWithConfig(
     outputs[k] = s.value;
     if (s.secret) secretOutputs.push(k);
   }
-  const { waitForRPCs } = (await import("@pulumi/pulumi/runtime/settings")) as {
+  const { waitForRPCs } = (await import("@pulumi/pulumi/runtime/settings")) as unknown as {
     waitForRPCs: () => Promise<void>;
   };
   await waitForRPCs();

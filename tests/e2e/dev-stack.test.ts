@@ -1,0 +1,201 @@
+// `pulumi up --stack dev` for real, with the policy pack, on the embedded local cluster (real
+// kube-apiserver, etcd, controller-manager, scheduler; kwok fake nodes): what lands in the
+// cluster, an idempotent second preview, a drain against the real eviction API, and a clean
+// destroy.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { flowTable, TIERS, tierNamespace } from "../../lib/flows";
+import { renderNetworkPolicies } from "../../lib/network-policies";
+import { evict, kube, type Kube, must, saveArtifact, sh, waitFor } from "./support";
+
+const NATS_NS = "kgents-agents";
+const REDIS_NS = "kgents-triad";
+const MANAGED = TIERS.map((t) => tierNamespace("kgents", t));
+
+let kc: Kube;
+
+async function pdbStatus(ns: string, name: string) {
+  const pdb = await kc.policy.readNamespacedPodDisruptionBudget({ name, namespace: ns });
+  return {
+    currentHealthy: pdb.status?.currentHealthy,
+    disruptionsAllowed: pdb.status?.disruptionsAllowed,
+    desiredHealthy: pdb.status?.desiredHealthy,
+  };
+}
+
+async function readyPods(ns: string, selector: string) {
+  const pods = await kc.core.listNamespacedPod({ namespace: ns, labelSelector: selector });
+  return pods.items.filter(
+    (p) =>
+      !p.metadata?.deletionTimestamp &&
+      p.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True"),
+  );
+}
+
+async function nodes() {
+  return (await kc.core.listNode()).items.map((n) => n.metadata!.name!);
+}
+
+const cordon = (node: string) => must(`kubectl cordon ${node}`);
+const uncordon = (node: string) => must(`kubectl uncordon ${node}`);
+
+describe("dev stack on the local cluster", () => {
+  beforeAll(() => {
+    must("bash scripts/cluster.sh up", {}, 600_000);
+    kc = kube();
+    sh("pulumi stack select dev 2>/dev/null || pulumi stack init dev");
+    // A previous interrupted run may have left resources: start from an empty stack.
+    must("pulumi destroy --stack dev --yes --skip-preview", {}, 600_000);
+  });
+
+  afterAll(async () => {
+    if (!kc) return;
+    for (const n of await nodes().catch(() => [] as string[])) sh(`kubectl uncordon ${n}`);
+  });
+
+  it("runs the real Pulumi CLI v3.259.0", () => {
+    expect(must("pulumi version").stdout.trim()).toBe("v3.259.0");
+  });
+
+  it("pulumi up --stack dev --yes succeeds with the policy pack enforced", () => {
+    const r = must("pulumi up --stack dev --yes --policy-pack policy-pack", {}, 900_000);
+    saveArtifact("dev-up.txt", r.stdout);
+    expect(r.stdout).toMatch(/Resources:\s*\n\s*\+ \d+ created/);
+    expect(r.stdout).not.toMatch(/mandatory/i);
+  });
+
+  it("a second preview reports no changes", () => {
+    const r = must("pulumi preview --stack dev --expect-no-changes --policy-pack policy-pack");
+    expect(r.stdout).toMatch(/\d+ unchanged/);
+  });
+
+  it("creates the 4 tier namespaces with their labels", async () => {
+    for (const t of TIERS) {
+      const ns = await kc.core.readNamespace({ name: tierNamespace("kgents", t) });
+      expect(ns.metadata?.labels).toMatchObject({
+        "kgents.io/tier": t,
+        "app.kubernetes.io/part-of": "kgents",
+        "pod-security.kubernetes.io/enforce": "restricted",
+      });
+    }
+  });
+
+  it("creates every NetworkPolicy of the flow table, and nothing else", async () => {
+    const expected = renderNetworkPolicies(
+      flowTable({ ingressNamespace: "ingress-nginx", gatewayPort: 8080 }),
+      "kgents",
+    );
+    const actual: string[] = [];
+    for (const ns of MANAGED) {
+      for (const np of (await kc.net.listNamespacedNetworkPolicy({ namespace: ns })).items) {
+        actual.push(`${ns}/${np.metadata!.name!}`);
+      }
+    }
+    expect(actual.sort()).toEqual(expected.map((m) => `${m.namespace}/${m.name}`).sort());
+    const describe = must("kubectl describe networkpolicy -A").stdout;
+    saveArtifact("networkpolicies-describe.txt", describe);
+    expect(describe).toContain("kubernetes.io/metadata.name=kube-system");
+  });
+
+  it("runs NATS 3/3 ready on 3 different fake nodes", async () => {
+    const sts = await waitFor("nats 3/3 ready", async () => {
+      const s = await kc.apps.readNamespacedStatefulSet({ name: "nats", namespace: NATS_NS });
+      return s.status?.readyReplicas === 3 ? s : undefined;
+    });
+    expect(sts.spec?.replicas).toBe(3);
+    const pods = await readyPods(NATS_NS, "app.kubernetes.io/name=nats");
+    expect(new Set(pods.map((p) => p.spec?.nodeName)).size).toBe(3);
+  });
+
+  it("the NATS PDB reports currentHealthy 3 and disruptionsAllowed 1", async () => {
+    const s = await waitFor("nats pdb status", async () => {
+      const st = await pdbStatus(NATS_NS, "nats");
+      return st.currentHealthy === 3 ? st : undefined;
+    });
+    expect(s).toEqual({ currentHealthy: 3, desiredHealthy: 2, disruptionsAllowed: 1 });
+  });
+
+  it("drains one NATS node at a time: a second eviction is refused with HTTP 429 until the first pod is back", async () => {
+    const pods = await readyPods(NATS_NS, "app.kubernetes.io/name=nats");
+    const [first, second] = pods;
+    const all = await nodes();
+    // Drain the first pod's node. The other nodes are cordoned too, so the evicted pod cannot
+    // come back at once: that holds open the window in which a real drain would try a second node.
+    for (const n of all) cordon(n);
+    const log: string[] = [];
+    expect(await evict(kc, NATS_NS, first!.metadata!.name!)).toBe(201);
+    log.push(`evict ${first!.metadata!.name} on ${first!.spec!.nodeName}: 201`);
+    await waitFor("pdb to see 2 healthy", async () =>
+      (await pdbStatus(NATS_NS, "nats")).currentHealthy === 2 ? true : undefined,
+    );
+    expect(await pdbStatus(NATS_NS, "nats")).toMatchObject({
+      currentHealthy: 2,
+      disruptionsAllowed: 0,
+    });
+    const refused = await evict(kc, NATS_NS, second!.metadata!.name!);
+    log.push(
+      `evict ${second!.metadata!.name} on ${second!.spec!.nodeName} while ${first!.metadata!.name} is away: ${refused}`,
+    );
+    expect(refused).toBe(429);
+    // The first node comes back (maintenance done): the pod is rescheduled and ready again.
+    for (const n of all) uncordon(n);
+    await waitFor("nats 3/3 ready again", async () =>
+      (await readyPods(NATS_NS, "app.kubernetes.io/name=nats")).length === 3 ? true : undefined,
+    );
+    await waitFor("pdb healthy again", async () =>
+      (await pdbStatus(NATS_NS, "nats")).disruptionsAllowed === 1 ? true : undefined,
+    );
+    const ok = await evict(kc, NATS_NS, second!.metadata!.name!);
+    log.push(`evict ${second!.metadata!.name} after ${first!.metadata!.name} is back: ${ok}`);
+    expect(ok).toBe(201);
+    await waitFor("nats 3/3 ready after the second drain", async () =>
+      (await readyPods(NATS_NS, "app.kubernetes.io/name=nats")).length === 3 ? true : undefined,
+    );
+    saveArtifact("drain-nats.txt", `${log.join("\n")}\n`);
+  });
+
+  it("drains the Redis node: the PDB allows one eviction, then none until the pod is back", async () => {
+    await waitFor("redis ready", async () =>
+      (await readyPods(REDIS_NS, "app.kubernetes.io/name=redis")).length === 1 ? true : undefined,
+    );
+    expect(await pdbStatus(REDIS_NS, "redis")).toEqual({
+      currentHealthy: 1,
+      desiredHealthy: 0,
+      disruptionsAllowed: 1,
+    });
+    const [pod] = await readyPods(REDIS_NS, "app.kubernetes.io/name=redis");
+    const all = await nodes();
+    for (const n of all) cordon(n);
+    expect(await evict(kc, REDIS_NS, pod!.metadata!.name!)).toBe(201);
+    await waitFor("redis pdb to see 0 healthy", async () =>
+      (await pdbStatus(REDIS_NS, "redis")).currentHealthy === 0 ? true : undefined,
+    );
+    expect(await pdbStatus(REDIS_NS, "redis")).toMatchObject({
+      currentHealthy: 0,
+      disruptionsAllowed: 0,
+    });
+    for (const n of all) uncordon(n);
+    await waitFor("redis back", async () =>
+      (await readyPods(REDIS_NS, "app.kubernetes.io/name=redis")).length === 1 ? true : undefined,
+    );
+    await waitFor("redis pdb healthy", async () =>
+      (await pdbStatus(REDIS_NS, "redis")).disruptionsAllowed === 1 ? true : undefined,
+    );
+    const [again] = await readyPods(REDIS_NS, "app.kubernetes.io/name=redis");
+    expect(await evict(kc, REDIS_NS, again!.metadata!.name!)).toBe(201);
+    await waitFor("redis back after the second drain", async () =>
+      (await readyPods(REDIS_NS, "app.kubernetes.io/name=redis")).length === 1 ? true : undefined,
+    );
+  });
+
+  it("pulumi destroy leaves no managed object behind", async () => {
+    must("pulumi destroy --stack dev --yes --skip-preview", {}, 900_000);
+    const left = (await kc.core.listNamespace()).items
+      .map((n) => n.metadata!.name!)
+      .filter((n) => MANAGED.includes(n));
+    expect(left).toEqual([]);
+    const labelled = must(
+      "kubectl get all,pvc,secret,configmap,networkpolicy,pdb -A -l app.kubernetes.io/part-of=kgents -o name",
+    ).stdout.trim();
+    expect(labelled).toBe("");
+  });
+});
