@@ -1,0 +1,9 @@
+// The real-server harness: a NATS JetStream cluster and a Redis, both on loopback and fed the
+// configuration the program generates. Used by tests/servers and by the load baseline.
+export * from "./binaries";
+export * from "./nats-cluster";
+export * from "./ports";
+export * from "./process";
+export * from "./redis-server";
+export * from "./stack";
+export * from "./jetstream";
