@@ -40,7 +40,7 @@ export function isolationPitfall(np: NetworkPolicyObj, dir: Direction): string |
   if (np.podSelector instanceof Unknown || !selectsEverything(np.podSelector)) return undefined;
   if (np.egress instanceof Unknown) return undefined;
   const written = np.egress === undefined ? "has no egress section" : "has `egress: []`";
-  return `NetworkPolicy ${String(np.name)} ${written} and no policyTypes, so its policyTypes default to [Ingress] and egress stays open; list Egress in policyTypes`;
+  return `NetworkPolicy ${np.name instanceof Unknown ? "<unknown>" : np.name} ${written} and no policyTypes, so its policyTypes default to [Ingress] and egress stays open; list Egress in policyTypes`;
 }
 
 /** Ports a universal rule may still open (e.g. DNS egress), written `53/UDP`. */

@@ -186,7 +186,7 @@ export interface NetworkPolicyObj extends NamespacedRef {
 
 function parsePeer(c: Cursor): Maybe<Peer> {
   const has = (k: string): boolean =>
-    typeof c.value === "object" && c.value !== null && k in (c.value as object);
+    typeof c.value === "object" && c.value !== null && k in c.value;
   const peer: { -readonly [K in keyof Peer]: Peer[K] } = { path: c.path };
   if (has("podSelector")) {
     const p = read(c, "podSelector");

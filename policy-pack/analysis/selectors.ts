@@ -173,7 +173,7 @@ export class SelectorIndex<T> {
       this.generic.push({ sel, item });
       return;
     }
-    for (const v of anchor.values) {
+    for (const v of new Set(anchor.values)) {
       const k = `${anchor.key}\u0000${v}`;
       let list = this.byPair.get(k);
       if (!list) this.byPair.set(k, (list = []));
@@ -223,7 +223,7 @@ export class LabelIndex<T> {
     let candidates: { labels: Labels; item: T }[];
     if (anchor) {
       candidates = [];
-      for (const v of anchor.values) {
+      for (const v of new Set(anchor.values)) {
         const list = this.byPair.get(`${anchor.key}\u0000${v}`);
         if (list) candidates.push(...list);
       }

@@ -135,7 +135,8 @@ export async function runPolicy(
     : toPolicyResources(resources as readonly TestResource[]);
   const violations: Violation[] = [];
   const cantRun: string[] = [];
-  const { enforcementLevel: _level, ...rest } = config;
+  const rest = { ...config };
+  delete rest.enforcementLevel;
   try {
     await policy.validateStack(
       {
@@ -259,7 +260,7 @@ export function caseResources(f: Fixture, c: FixtureCase): TestResource[] {
   if (!f.base)
     throw new Error(`${f.file}: case "${c.name}" has no resources and the fixture no base`);
   // Pulumi names are fixed before patching, so a patch may change metadata.name.
-  let ms = structuredClone(f.base).map((m) => ({
+  let ms: FixtureManifest[] = structuredClone(f.base).map((m) => ({
     ...m,
     pulumi: { ...m.pulumi, name: pulumiName(m) },
   }));

@@ -86,7 +86,7 @@ export function checkRequirePdb(idx: StackIndex, cfg: RequirePdbConfig): Finding
     out.push({
       urn: sts.urn,
       message:
-        `${describeRef(sts)} (${String(sts.replicas)} replicas) has no PodDisruptionBudget in namespace ` +
+        `${describeRef(sts)} (${typeof sts.replicas === "number" ? sts.replicas : "?"} replicas) has no PodDisruptionBudget in namespace ` +
         `${ns} whose selector matches its pod template labels ${describeLabels(sts.podLabels)}: ` +
         `a node drain may evict all of its pods at once.` +
         (hints.length > 0 ? ` ${hints.join("; ")}.` : ""),
