@@ -51,7 +51,7 @@ build_pulumi() {
 }
 
 build_kubernetes-provider() {
-  local ld="-s -w -X kgents.local/tools/kubernetes-provider/internal/version.Version=$PULUMI_KUBERNETES_VERSION"
+  local ld="-s -w -X main.Version=${PULUMI_KUBERNETES_VERSION#v}"
   gobuild -ldflags "$ld" -o "$OUT/" kgents.local/tools/kubernetes-provider/cmd/pulumi-resource-kubernetes
 }
 
@@ -76,7 +76,8 @@ build_kubernetes() {
   gobuild -ldflags "$ld" -o "$OUT/" \
     k8s.io/kubernetes/cmd/kube-apiserver \
     k8s.io/kubernetes/cmd/kube-controller-manager \
-    k8s.io/kubernetes/cmd/kube-scheduler
+    k8s.io/kubernetes/cmd/kube-scheduler \
+    k8s.io/kubernetes/cmd/kubectl
 }
 
 # Pinned module@version each family's go.mod must require (keeps go.mod and versions.env in step).
