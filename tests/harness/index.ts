@@ -7,3 +7,4 @@ export * from "./process";
 export * from "./redis-server";
 export * from "./stack";
 export * from "./jetstream";
+export * from "./data-tier";

@@ -34,7 +34,11 @@ const live = new Set<ManagedProcess>();
 const dirs = new Set<string>();
 let hooksInstalled = false;
 
-function cleanupSync(): void {
+/**
+ * Kills every live server (SIGKILL) and removes every temp dir, synchronously. Installed on
+ * process exit and SIGINT/SIGTERM/SIGHUP; exported so a test can prove it leaves nothing behind.
+ */
+export function cleanupSync(): void {
   for (const p of live) p.killSync();
   live.clear();
   for (const d of dirs) rmSync(d, { recursive: true, force: true });

@@ -125,6 +125,10 @@ export class RedisServer {
     return `redis://${LOOPBACK}:${this.port}`;
   }
 
+  get pid(): number | undefined {
+    return this.proc?.pid;
+  }
+
   get running(): boolean {
     return this.proc?.running ?? false;
   }
