@@ -11,6 +11,7 @@ export default defineConfig({
         test: {
           name: "servers",
           include: ["tests/servers/**/*.test.ts"],
+          globalSetup: ["tests/servers/global-setup.ts"],
           testTimeout: 300_000,
           hookTimeout: 300_000,
           fileParallelism: false,
