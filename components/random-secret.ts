@@ -21,8 +21,11 @@ const provider: pulumi.dynamic.ResourceProvider = {
     let value = "";
     while (value.length < inputs.length) {
       for (const b of globalThis.crypto.getRandomValues(new Uint8Array(64))) {
-        // Rejection sampling keeps every character equally likely (248 = 4 * 62).
-        if (b < 248 && value.length < inputs.length) value += alphabet[b % 62];
+        if (value.length >= inputs.length) break;
+        // Rejection sampling keeps every character equally likely (248 = 4 * 62). The first
+        // character is a letter: NATS reads an all-digit variable (or digits + K/M/G) as a number.
+        const letterFirst = value.length === 0;
+        if (letterFirst ? b < 208 : b < 248) value += alphabet[b % (letterFirst ? 52 : 62)];
       }
     }
     return Promise.resolve({

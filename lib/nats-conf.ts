@@ -108,7 +108,7 @@ export const NATS_POD_PATHS = {
   config: "/etc/nats-config/nats.conf",
   routesInclude: "routes.conf",
   dataDir: "/data",
-  storeDir: "/data/jetstream",
+  storeDir: "/data",
   pidDir: "/var/run/nats",
   pidFile: "/var/run/nats/nats.pid",
 } as const;

@@ -133,7 +133,7 @@ export class NatsCluster {
     for (let i = 0; i < replicas; i++) {
       const dir = join(root, `${NATS_STATEFULSET_NAME}-${i}`);
       // Same layout as the pod under `dir`: /etc/nats-config (ConfigMap + routes Secret
-      // projected into one volume), /data/jetstream (PVC), /var/run/nats (pid file).
+      // projected into one volume), /data (PVC), /var/run/nats (pid file).
       const confPath = join(dir, NATS_POD_PATHS.config);
       nodes.push({
         ordinal: i,

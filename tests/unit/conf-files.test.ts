@@ -25,7 +25,7 @@ describe("nats.conf", () => {
   });
 
   it("sets explicit JetStream limits: file store 90% of the PVC, memory store 25% of the limit", () => {
-    expect(conf).toContain('store_dir: "/data/jetstream"');
+    expect(conf).toContain('store_dir: "/data"'); // nats-server adds its own jetstream/ folder
     expect(conf).toMatch(/max_file_store: 9663676416$/m); // 0.9 * 10Gi
     expect(conf).toMatch(/max_memory_store: 134217728$/m); // 0.25 * 512Mi
   });
