@@ -48,6 +48,8 @@ build_pulumi() {
   gobuild -tags osusergo,grpcnotrace -ldflags "$ld" -o "$OUT/" \
     github.com/pulumi/pulumi/pkg/v3/cmd/pulumi \
     kgents.local/tools/pulumi/cmd/pulumi-language-nodejs
+  # The CLI looks for its bundled plugins next to its own binary.
+  install -m 0755 shims/pulumi-resource-pulumi-nodejs "$OUT/"
 }
 
 build_kubernetes-provider() {
@@ -104,13 +106,6 @@ label() {
   esac
 }
 
-# Shims that live in the repo (they resolve the repo's node_modules at run time) and are linked
-# into bin/ next to the family's binaries.
-shims() {
-  case "$1" in
-    pulumi) echo "pulumi-resource-pulumi-nodejs" ;;
-  esac
-}
 
 GO_VERSION_STRING=""
 cache_key() {
@@ -141,9 +136,6 @@ link_family() {
   for f in "$dir"/bin/*; do
     name="$(basename "$f")"
     ln -sfn "$f" "$BIN/$name"
-  done
-  for name in $(shims "$fam"); do
-    ln -sfn "../tools/$fam/shims/$name" "$BIN/$name"
   done
 }
 
