@@ -2,8 +2,8 @@
 // NATS server image, with JetStream turned on by a flag (`-js`, `--jetstream`) or by a
 // `jetstream` block in a mounted ConfigMap or Secret (how the official Helm chart and our
 // program configure it).
-import type { ConfigObj, WorkloadObj } from "./resources";
-import type { ByNamespace } from "./stack-index";
+import { type WorkloadObj, configTexts, containersOf, mountsOf } from "./resources";
+import type { StackIndex } from "./stack-index";
 import { type Maybe, Unknown } from "./unknown";
 
 /** Image name without registry, path, tag or digest: `docker.io/library/nats:2.10@sha…` → `nats`. */
@@ -28,12 +28,13 @@ export interface JetStreamDetection {
 /** Whether the workload runs JetStream-enabled NATS servers. */
 export function isJetStream(
   w: WorkloadObj,
-  configs: ByNamespace<ConfigObj>,
+  index: StackIndex,
   d: JetStreamDetection,
 ): Maybe<boolean> {
-  if (w.containers instanceof Unknown) return w.containers;
+  const containers = containersOf(w);
+  if (containers instanceof Unknown) return containers;
   let nats = false;
-  for (const c of w.containers) {
+  for (const c of containers) {
     if (c.image instanceof Unknown) return c.image;
     if (c.image === undefined || !d.images.includes(imageBaseName(c.image))) continue;
     nats = true;
@@ -43,18 +44,18 @@ export function isJetStream(
   if (!nats) return false;
   if (d.assumeJetStream) return true;
   if (w.namespace instanceof Unknown) return w.namespace;
-  const ns = w.namespace;
+  const mounts = mountsOf(w);
   for (const [kind, names] of [
-    ["ConfigMap", w.mountedConfigMaps],
-    ["Secret", w.mountedSecrets],
+    ["ConfigMap", mounts.configMaps],
+    ["Secret", mounts.secrets],
   ] as const) {
     if (names instanceof Unknown) return names;
     for (const name of names) {
-      for (const cfg of configs.in(ns)) {
-        if (cfg.kind !== kind || cfg.name !== name) continue;
-        if (cfg.texts instanceof Unknown) return cfg.texts;
-        if (cfg.texts.some((t) => JS_BLOCK.test(t))) return true;
-      }
+      const cfg = index.config(w.namespace, kind, name);
+      if (!cfg) continue;
+      const texts = configTexts(cfg);
+      if (texts instanceof Unknown) return texts;
+      if (texts.some((t) => JS_BLOCK.test(t))) return true;
     }
   }
   return false;

@@ -10,6 +10,7 @@ import {
   cursor,
   entries,
   items,
+  pathOf,
   read,
   str,
   stringMap,
@@ -23,6 +24,8 @@ export interface StackResource {
   readonly props: unknown;
   /** The Kubernetes provider's `namespace` setting, if the resource has an explicit provider. */
   readonly providerNamespace?: Maybe<string | undefined>;
+  /** String values of `props` that stand for "unknown" (raw CrossGuard properties). */
+  readonly unknownMarkers?: ReadonlySet<string>;
 }
 
 /** Where a resource is: its URN, Pulumi type and Kubernetes identity. */
@@ -79,9 +82,18 @@ export type ResourceClass =
   | { readonly class: "ConfigMap" }
   | { readonly class: "Secret" };
 
-/** Classifies a type token; `undefined` for everything the checks ignore. */
+const classified = new Map<string, ResourceClass | undefined>();
+
+/** Classifies a type token; `undefined` for everything the checks ignore. Memoised per token. */
 export function classify(type: string): ResourceClass | undefined {
   if (!type.startsWith("kubernetes:")) return undefined;
+  if (classified.has(type)) return classified.get(type);
+  const c = classifyToken(type);
+  classified.set(type, c);
+  return c;
+}
+
+function classifyToken(type: string): ResourceClass | undefined {
   const t = parseToken(type);
   if (!t) return undefined;
   const group = t.groupVersion.split("/")[0] as string;
@@ -107,7 +119,7 @@ export function classify(type: string): ResourceClass | undefined {
 }
 
 function meta(r: StackResource, kind: string): { c: Cursor; ref: ObjectRef } {
-  const c = cursor(r.urn, r.props);
+  const c = cursor(r.urn, r.props, "", r.unknownMarkers);
   const name = str(read(c, "metadata", "name"));
   return {
     c,
@@ -187,7 +199,7 @@ export interface NetworkPolicyObj extends NamespacedRef {
 function parsePeer(c: Cursor): Maybe<Peer> {
   const has = (k: string): boolean =>
     typeof c.value === "object" && c.value !== null && k in c.value;
-  const peer: { -readonly [K in keyof Peer]: Peer[K] } = { path: c.path };
+  const peer: { -readonly [K in keyof Peer]: Peer[K] } = { path: pathOf(c) };
   if (has("podSelector")) {
     const p = read(c, "podSelector");
     if (p instanceof Unknown || (p.value !== undefined && p.value !== null)) {
@@ -244,7 +256,7 @@ function parseRules(
     const oc = read(r, "ports");
     const ports = oc instanceof Unknown ? oc : items(oc);
     return {
-      path: r.path,
+      path: pathOf(r),
       peers: peers instanceof Unknown ? peers : (peers ?? []).map((p) => parsePeer(p)),
       ports: ports instanceof Unknown ? ports : (ports ?? []).map((p) => parsePort(p)),
     };
@@ -339,10 +351,8 @@ export interface WorkloadObj extends NamespacedRef {
    * or is not a standing count (Job, CronJob).
    */
   readonly replicas: Maybe<number | undefined>;
-  readonly containers: Maybe<readonly ContainerInfo[]>;
-  /** Names of ConfigMaps and Secrets the pod mounts (volumes and projected sources). */
-  readonly mountedConfigMaps: Maybe<readonly string[]>;
-  readonly mountedSecrets: Maybe<readonly string[]>;
+  /** The pod spec, read on demand (see `containersOf`, `mountsOf`): most checks never need it. */
+  readonly podSpec: Cursor | Unknown;
 }
 
 function podTemplate(c: Cursor, kind: WorkloadKind): Cursor | Unknown {
@@ -354,6 +364,19 @@ function podTemplate(c: Cursor, kind: WorkloadKind): Cursor | Unknown {
     default:
       return read(c, "spec", "template");
   }
+}
+
+/** Containers (init containers first) of a workload's pods. */
+export function containersOf(w: WorkloadObj): Maybe<ContainerInfo[]> {
+  return parseContainers(w.podSpec);
+}
+
+/** Names of ConfigMaps and Secrets the pods mount (volumes and projected sources). */
+export function mountsOf(w: WorkloadObj): {
+  configMaps: Maybe<string[]>;
+  secrets: Maybe<string[]>;
+} {
+  return parseMounts(w.podSpec);
 }
 
 function parseContainers(spec: Cursor | Unknown): Maybe<ContainerInfo[]> {
@@ -440,17 +463,13 @@ export function toWorkload(r: StackResource, kind: WorkloadKind): WorkloadObj {
     default:
       replicas = undefined;
   }
-  const podSpec = tpl instanceof Unknown ? tpl : read(tpl, "spec");
-  const mounts = parseMounts(podSpec);
   return {
     ...ref,
     workloadKind: kind,
     namespace: namespaceOf(r, c),
     podLabels,
     replicas,
-    containers: parseContainers(podSpec),
-    mountedConfigMaps: mounts.configMaps,
-    mountedSecrets: mounts.secrets,
+    podSpec: tpl instanceof Unknown ? tpl : read(tpl, "spec"),
   };
 }
 
@@ -458,26 +477,32 @@ export function toWorkload(r: StackResource, kind: WorkloadKind): WorkloadObj {
 // ConfigMaps and Secrets (only their text, for recognising JetStream configuration)
 
 export interface ConfigObj extends NamespacedRef {
-  /** Text values: ConfigMap data, Secret stringData and base64-decoded data. */
-  readonly texts: Maybe<readonly string[]>;
+  readonly configKind: "ConfigMap" | "Secret";
+  /** The object's properties, read on demand by `configTexts`. */
+  readonly cursor: Cursor;
 }
 
 export function toConfig(r: StackResource, kind: "ConfigMap" | "Secret"): ConfigObj {
   const { c, ref } = meta(r, kind);
+  return { ...ref, namespace: namespaceOf(r, c), configKind: kind, cursor: c };
+}
+
+/** Text values: ConfigMap data, Secret stringData and base64-decoded data. */
+export function configTexts(cfg: ConfigObj): Maybe<string[]> {
   const texts: string[] = [];
-  const keys = kind === "ConfigMap" ? ["data"] : ["stringData", "data"];
+  const keys = cfg.configKind === "ConfigMap" ? ["data"] : ["stringData", "data"];
   for (const key of keys) {
-    const d = read(c, key);
+    const d = read(cfg.cursor, key);
     const es = d instanceof Unknown ? d : entries(d);
-    if (es instanceof Unknown) return { ...ref, namespace: namespaceOf(r, c), texts: es };
+    if (es instanceof Unknown) return es;
     for (const [, v] of es ?? []) {
       if (typeof v.value !== "string") continue;
       texts.push(
-        kind === "Secret" && key === "data"
+        cfg.configKind === "Secret" && key === "data"
           ? Buffer.from(v.value, "base64").toString("utf8")
           : v.value,
       );
     }
   }
-  return { ...ref, namespace: namespaceOf(r, c), texts };
+  return texts;
 }

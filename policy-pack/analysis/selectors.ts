@@ -9,7 +9,7 @@
 //   values. Exists / DoesNotExist: the key is present / absent.
 // - A malformed selector (unknown operator, In/NotIn without values, Exists with values) is
 //   rejected by the API server; here it selects nothing and carries the reason.
-import { type Cursor, type Maybe, Unknown, entries, items, read, str } from "./unknown";
+import { type Cursor, type Maybe, Unknown, entries, items, pathOf, read, str } from "./unknown";
 
 export type Labels = Readonly<Record<string, string>>;
 export type Operator = "In" | "NotIn" | "Exists" | "DoesNotExist";
@@ -68,10 +68,13 @@ export function parseSelector(c: Cursor | Unknown, opts: ParseOptions = {}): May
     if (key instanceof Unknown) return key;
     if (op instanceof Unknown) return op;
     if (key === undefined || key === "") {
-      return { kind: "nothing", reason: `${e.path} has no key` };
+      return { kind: "nothing", reason: `${pathOf(e)} has no key` };
     }
     if (op === undefined || !OPERATORS.includes(op)) {
-      return { kind: "nothing", reason: `${e.path} has an invalid operator ${JSON.stringify(op)}` };
+      return {
+        kind: "nothing",
+        reason: `${pathOf(e)} has an invalid operator ${JSON.stringify(op)}`,
+      };
     }
     const vs = read(e, "values");
     if (vs instanceof Unknown) return vs;
@@ -80,15 +83,15 @@ export function parseSelector(c: Cursor | Unknown, opts: ParseOptions = {}): May
     const values: string[] = [];
     for (const v of vals ?? []) {
       if (typeof v.value !== "string")
-        return { kind: "nothing", reason: `${v.path} is not a string` };
+        return { kind: "nothing", reason: `${pathOf(v)} is not a string` };
       values.push(v.value);
     }
     const operator = op as Operator;
     if ((operator === "In" || operator === "NotIn") && values.length === 0) {
-      return { kind: "nothing", reason: `${e.path}: operator ${operator} needs values` };
+      return { kind: "nothing", reason: `${pathOf(e)}: operator ${operator} needs values` };
     }
     if ((operator === "Exists" || operator === "DoesNotExist") && values.length > 0) {
-      return { kind: "nothing", reason: `${e.path}: operator ${operator} takes no values` };
+      return { kind: "nothing", reason: `${pathOf(e)}: operator ${operator} takes no values` };
     }
     reqs.push({ key, operator, values });
   }
@@ -156,37 +159,70 @@ export function describeLabels(labels: Labels): string {
   return ks.length === 0 ? "{}" : `{${ks.map((k) => `${k}=${labels[k]}`).join(",")}}`;
 }
 
+const pairKey = (k: string, v: string): string => `${k}\u0000${v}`;
+
+/** The `In` requirements of a selector: the ones an index can look up by `key=value`. */
+function anchors(sel: Selector): Requirement[] {
+  return sel.kind === "requirements" ? sel.requirements.filter((r) => r.operator === "In") : [];
+}
+
 /**
  * Finds the items whose selector matches a label set without testing every item: each selector
- * is filed under one `key=value` it requires (from matchLabels or a one-value `In`), or under
- * its `In` values, so a query only tests the items filed under the labels it carries plus the
- * few selectors with no such requirement. Keeps cross-resource checks near-linear.
+ * is filed under the values of one of its `In` requirements (matchLabels are `In` too), the one
+ * rarest among all filed selectors, so a query only tests the items filed under the labels it
+ * carries plus the few selectors with no `In` requirement. Keeps cross-resource checks
+ * near-linear even when thousands of selectors share a common label.
  */
 export class SelectorIndex<T> {
+  private pending: { sel: Selector; item: T }[] = [];
   private readonly byPair = new Map<string, { sel: Selector; item: T }[]>();
   private readonly generic: { sel: Selector; item: T }[] = [];
 
   add(sel: Selector, item: T): void {
     if (sel.kind === "nothing") return;
-    const anchor = sel.requirements.find((r) => r.operator === "In");
-    if (!anchor) {
-      this.generic.push({ sel, item });
-      return;
+    this.pending.push({ sel, item });
+  }
+
+  private build(): void {
+    if (this.pending.length === 0) return;
+    const freq = new Map<string, number>();
+    for (const e of this.pending) {
+      for (const r of anchors(e.sel)) {
+        for (const v of new Set(r.values)) {
+          const k = pairKey(r.key, v);
+          freq.set(k, (freq.get(k) ?? 0) + 1);
+        }
+      }
     }
-    for (const v of new Set(anchor.values)) {
-      const k = `${anchor.key}\u0000${v}`;
-      let list = this.byPair.get(k);
-      if (!list) this.byPair.set(k, (list = []));
-      list.push({ sel, item });
+    for (const e of this.pending) {
+      let best: Requirement | undefined;
+      let bestCost = Infinity;
+      for (const r of anchors(e.sel)) {
+        let cost = 0;
+        for (const v of new Set(r.values)) cost += freq.get(pairKey(r.key, v)) ?? 0;
+        if (cost < bestCost) [best, bestCost] = [r, cost];
+      }
+      if (!best) {
+        this.generic.push(e);
+        continue;
+      }
+      for (const v of new Set(best.values)) {
+        const k = pairKey(best.key, v);
+        let list = this.byPair.get(k);
+        if (!list) this.byPair.set(k, (list = []));
+        list.push(e);
+      }
     }
+    this.pending = [];
   }
 
   /** Items whose selector matches `labels`. */
   query(labels: Labels): T[] {
+    this.build();
     const out: T[] = [];
     for (const e of this.generic) if (matches(e.sel, labels)) out.push(e.item);
     for (const k of Object.keys(labels)) {
-      const list = this.byPair.get(`${k}\u0000${labels[k]}`);
+      const list = this.byPair.get(pairKey(k, labels[k] as string));
       if (list) for (const e of list) if (matches(e.sel, labels)) out.push(e.item);
     }
     return out;
@@ -195,7 +231,7 @@ export class SelectorIndex<T> {
 
 /**
  * The converse index: label sets filed under each `key=value` they carry, so "does this selector
- * match anything?" tests only the label sets that carry the selector's anchor pair.
+ * match anything?" tests only the label sets under the selector's rarest `In` requirement.
  */
 export class LabelIndex<T> {
   private readonly all: { labels: Labels; item: T }[] = [];
@@ -205,7 +241,7 @@ export class LabelIndex<T> {
     const e = { labels, item };
     this.all.push(e);
     for (const k of Object.keys(labels)) {
-      const key = `${k}\u0000${labels[k]}`;
+      const key = pairKey(k, labels[k] as string);
       let list = this.byPair.get(key);
       if (!list) this.byPair.set(key, (list = []));
       list.push(e);
@@ -219,16 +255,11 @@ export class LabelIndex<T> {
   /** Items whose labels `sel` matches. */
   query(sel: Selector): T[] {
     if (sel.kind === "nothing") return [];
-    const anchor = sel.requirements.find((r) => r.operator === "In");
-    let candidates: { labels: Labels; item: T }[];
-    if (anchor) {
-      candidates = [];
-      for (const v of new Set(anchor.values)) {
-        const list = this.byPair.get(`${anchor.key}\u0000${v}`);
-        if (list) candidates.push(...list);
-      }
-    } else {
-      candidates = this.all;
+    let candidates: { labels: Labels; item: T }[] = this.all;
+    for (const r of anchors(sel)) {
+      const lists = [...new Set(r.values)].map((v) => this.byPair.get(pairKey(r.key, v)) ?? []);
+      const n = lists.reduce((a, l) => a + l.length, 0);
+      if (n < candidates.length) candidates = lists.length === 1 ? (lists[0] ?? []) : lists.flat();
     }
     const out: T[] = [];
     for (const c of candidates) if (matches(sel, c.labels)) out.push(c.item);

@@ -100,6 +100,20 @@ export class StackIndex {
     );
   }
 
+  /** A ConfigMap or Secret by namespace and name (an unknown name never matches). */
+  config(namespace: string, kind: "ConfigMap" | "Secret", name: string): ConfigObj | undefined {
+    const byKey = this.memo("cfgByKey", () => {
+      const m = new Map<string, ConfigObj>();
+      for (const c of this.configs.all) {
+        if (typeof c.namespace === "string" && typeof c.name === "string") {
+          m.set(`${c.namespace}\u0000${c.configKind}\u0000${c.name}`, c);
+        }
+      }
+      return m;
+    });
+    return byKey.get(`${namespace}\u0000${kind}\u0000${name}`);
+  }
+
   get configs(): ByNamespace<ConfigObj> {
     return this.memo(
       "cfg",

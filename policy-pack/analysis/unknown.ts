@@ -4,8 +4,10 @@
 // `UnknownValueError` the moment an unknown value is read. Left alone, that exception makes the
 // engine downgrade the whole policy to advisory ("can't run policy during preview"): a mandatory
 // policy would silently stop blocking. Every read in this core therefore goes through `read()`,
-// which turns that exception (recognised by its name, so this file needs no Pulumi import) or a
-// value already marked `Unknown` into an `Unknown` carrying the resource URN and the property path.
+// which turns that exception (recognised by its name, so this file needs no Pulumi import), a
+// value already marked `Unknown`, or one of the caller's marker values (CrossGuard's sentinel
+// strings, when the caller hands over the raw properties to skip the proxy's cost) into an
+// `Unknown` carrying the resource URN and the property path.
 // Checks decide what an unknown means; the policy wrappers decide whether to fail closed.
 
 /** A value that is not known yet (preview), with where it was read. */
@@ -17,6 +19,8 @@ export class Unknown {
     readonly path: string,
     /** The error CrossGuard raised, kept so a policy can re-raise it unchanged. */
     readonly cause?: unknown,
+    /** The marker value found in place of the value, when it was read raw. */
+    readonly marker?: string,
   ) {}
 
   describe(): string {
@@ -37,15 +41,28 @@ function isUnknownValueError(e: unknown): boolean {
   );
 }
 
-/** A position in a resource's properties: the value there, its resource URN and its path. */
+/**
+ * A position in a resource's properties: the value there, its resource URN, and how it was
+ * reached. The dotted path is only built when needed (`pathOf`): reads are hot, paths are rare.
+ */
 export interface Cursor {
   readonly value: unknown;
   readonly urn: string;
-  readonly path: string;
+  readonly parent?: Cursor | undefined;
+  readonly key?: string | number | undefined;
+  /** Path of a root cursor, when it does not start at the resource's properties. */
+  readonly base?: string | undefined;
+  /** String values that stand for "unknown" in raw properties. */
+  readonly markers?: ReadonlySet<string> | undefined;
 }
 
-export function cursor(urn: string, value: unknown, path = ""): Cursor {
-  return { value, urn, path };
+export function cursor(
+  urn: string,
+  value: unknown,
+  base = "",
+  markers?: ReadonlySet<string>,
+): Cursor {
+  return { value, urn, base, markers };
 }
 
 function join(path: string, key: string | number): string {
@@ -53,23 +70,33 @@ function join(path: string, key: string | number): string {
   return path === "" ? key : `${path}.${key}`;
 }
 
+/** Dotted path of a cursor, e.g. `spec.ingress[0].from[1]`. */
+export function pathOf(c: Cursor): string {
+  if (c.parent === undefined || c.key === undefined) return c.base ?? "";
+  return join(pathOf(c.parent), c.key);
+}
+
 /**
  * Reads `key` below `c`. Returns a cursor, or an `Unknown` if the value (or anything on the way)
  * is unknown. A missing value reads as `undefined`, never as unknown.
  */
 export function child(c: Cursor, key: string | number): Cursor | Unknown {
-  const path = join(c.path, key);
-  if (c.value === null || typeof c.value !== "object")
-    return { value: undefined, urn: c.urn, path };
+  const o = c.value;
+  if (o === null || typeof o !== "object") {
+    return { value: undefined, urn: c.urn, parent: c, key, markers: c.markers };
+  }
   let v: unknown;
   try {
-    v = (c.value as Record<string | number, unknown>)[key];
+    v = (o as Record<string | number, unknown>)[key];
   } catch (e) {
-    if (isUnknownValueError(e)) return new Unknown(c.urn, path, e);
+    if (isUnknownValueError(e)) return new Unknown(c.urn, join(pathOf(c), key), e);
     throw e;
   }
   if (v instanceof Unknown) return v;
-  return { value: v, urn: c.urn, path };
+  if (typeof v === "string" && c.markers !== undefined && c.markers.has(v)) {
+    return new Unknown(c.urn, join(pathOf(c), key), undefined, v);
+  }
+  return { value: v, urn: c.urn, parent: c, key, markers: c.markers };
 }
 
 /** Reads a path below `c` (see `child`). */
@@ -116,11 +143,13 @@ export function str(c: Cursor | Unknown): Maybe<string> | undefined {
 /** A string map (labels, annotations) at `c`; `{}` if missing. Any unknown value makes it unknown. */
 export function stringMap(c: Cursor | Unknown): Maybe<Record<string, string>> {
   if (c instanceof Unknown) return c;
-  const es = entries(c);
-  if (es === undefined) return {};
-  if (es instanceof Unknown) return es;
+  const o = c.value;
+  if (o === null || typeof o !== "object" || Array.isArray(o)) return {};
+  // Read values directly (no cursor per label): label maps are the hottest reads of the pack.
   const out: Record<string, string> = {};
-  for (const [k, v] of es) {
+  for (const k of Object.keys(o)) {
+    const v = child(c, k);
+    if (v instanceof Unknown) return v;
     if (typeof v.value === "string") out[k] = v.value;
   }
   return out;

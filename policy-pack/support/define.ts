@@ -4,6 +4,12 @@
 // mandatory policy never silently passes; when false, the original CrossGuard error is re-raised
 // after the known findings are reported, and CrossGuard shows its own advisory
 // "can't run policy during preview" notice.
+//
+// Speed: reading through CrossGuard's proxy allocates a proxy per object read, which dominated
+// validation time on large stacks. When @pulumi/policy exposes the proxy's target and its unknown
+// sentinels (it does; they are marked internal), the core reads the raw properties and treats the
+// sentinel strings as unknown, which is exactly what the proxy would have thrown on. If a future
+// @pulumi/policy lacks them, reads fall back to the proxy, with the same results.
 import type {
   EnforcementLevel,
   PolicyComplianceFramework,
@@ -12,10 +18,12 @@ import type {
   Severity,
   StackValidationPolicy,
 } from "@pulumi/policy";
+import * as proxyModule from "@pulumi/policy/proxy";
 import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
 import {
   type Finding,
   StackIndex,
+  classify,
   type StackResource,
   Unknown,
   cursor,
@@ -53,13 +61,61 @@ export type PackPolicy = StackValidationPolicy & { readonly configSchema: Policy
 
 const KUBERNETES_PROVIDER = "pulumi:providers:kubernetes";
 
+const internals = proxyModule as unknown as Partial<{
+  getSpecialProxyTarget: string;
+  UnknownValueError: new (sentinel: string, props: string[]) => Error;
+  unknownBooleanValue: string;
+  unknownNumberValue: string;
+  unknownStringValue: string;
+  unknownArrayValue: string;
+  unknownAssetValue: string;
+  unknownArchiveValue: string;
+  unknownObjectValue: string;
+}>;
+const SENTINELS = [
+  internals.unknownBooleanValue,
+  internals.unknownNumberValue,
+  internals.unknownStringValue,
+  internals.unknownArrayValue,
+  internals.unknownAssetValue,
+  internals.unknownArchiveValue,
+  internals.unknownObjectValue,
+];
+const MARKERS: ReadonlySet<string> | undefined =
+  typeof internals.getSpecialProxyTarget === "string" &&
+  typeof internals.UnknownValueError === "function" &&
+  SENTINELS.every((s) => typeof s === "string")
+    ? new Set(SENTINELS)
+    : undefined;
+
+/** The raw properties behind CrossGuard's proxy, or the value itself. */
+function rawProps(props: unknown): unknown {
+  if (!MARKERS || typeof props !== "object" || props === null) return props;
+  const target = (props as Record<string, unknown>)[internals.getSpecialProxyTarget as string];
+  return typeof target === "object" && target !== null ? target : props;
+}
+
 /** Adapts a CrossGuard resource; reads the provider's default namespace when there is one. */
 export function toStackResource(r: PolicyResource): StackResource {
-  const base = { type: r.type, urn: r.urn, name: r.name, props: r.props };
+  const props = rawProps(r.props);
+  const base: StackResource =
+    props === r.props
+      ? { type: r.type, urn: r.urn, name: r.name, props }
+      : { type: r.type, urn: r.urn, name: r.name, props, unknownMarkers: MARKERS };
   const p = r.provider;
   if (!p || p.type !== KUBERNETES_PROVIDER) return base;
-  const ns = str(read(cursor(p.urn, p.props), "namespace"));
+  const pp = rawProps(p.props);
+  const ns = str(read(cursor(p.urn, pp, "", pp === p.props ? undefined : MARKERS), "namespace"));
   return ns === undefined ? base : { ...base, providerNamespace: ns };
+}
+
+/** The error CrossGuard itself would have raised on reading the unknown value. */
+function unknownError(u: Unknown): Error {
+  if (u.cause instanceof Error) return u.cause;
+  if (u.marker !== undefined && internals.UnknownValueError) {
+    return new internals.UnknownValueError(u.marker, u.path.split("."));
+  }
+  return new Error(u.describe());
 }
 
 function schemaDefaults(
@@ -100,7 +156,10 @@ export function definePolicy<C extends CommonConfig>(def: PolicyDefinition<C>): 
     configSchema: { properties },
     validateStack: (args, reportViolation) => {
       const config = { ...defaults, ...args.getConfig<Record<string, unknown>>() } as unknown as C;
-      const index = new StackIndex(args.resources.map(toStackResource));
+      // Only the kinds the checks read are adapted; the rest of the stack is skipped here.
+      const index = new StackIndex(
+        args.resources.filter((r) => classify(r.type) !== undefined).map(toStackResource),
+      );
       const deferred: Unknown[] = [];
       for (const f of def.check(index, config)) {
         if (!f.unknown) reportViolation(f.message, f.urn);
@@ -115,9 +174,7 @@ export function definePolicy<C extends CommonConfig>(def: PolicyDefinition<C>): 
         } else deferred.push(f.unknown);
       }
       const first = deferred[0];
-      if (first) {
-        throw first.cause instanceof Error ? first.cause : new Error(first.describe());
-      }
+      if (first) throw unknownError(first);
     },
   };
 }

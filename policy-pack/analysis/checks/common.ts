@@ -20,6 +20,8 @@ export function describeRef(ref: ObjectRef | NamespacedRef): string {
   return `${ref.kind} ${show(ref.name)}`;
 }
 
-export function unknownFinding(urn: string, what: string, u: Unknown): Finding {
-  return { urn, message: `cannot verify ${what}: ${u.describe()}`, unknown: u };
+/** `what` is a function so the message is only built when a finding is made. */
+export function unknownFinding(urn: string, what: string | (() => string), u: Unknown): Finding {
+  const w = typeof what === "string" ? what : what();
+  return { urn, message: `cannot verify ${w}: ${u.describe()}`, unknown: u };
 }

@@ -23,7 +23,7 @@ export function checkImmutableNamespaceLabel(
   for (const np of idx.networkPolicies.all) {
     if (typeof np.namespace === "string" && exempt.has(np.namespace)) continue;
     const sels = namespaceSelectors(np);
-    const what = `the namespace selectors of ${describeRef(np)}`;
+    const what = (): string => `the namespace selectors of ${describeRef(np)}`;
     if (sels instanceof Unknown) {
       out.push(unknownFinding(np.urn, what, sels));
       continue;

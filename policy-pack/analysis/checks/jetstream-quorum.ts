@@ -28,8 +28,8 @@ export function checkJetStreamQuorum(idx: StackIndex, cfg: JetStreamQuorumConfig
   const perNs = new Map<string, SelectorIndex<PdbObj>>();
   for (const sts of idx.workloads.all) {
     if (sts.workloadKind !== "StatefulSet") continue;
-    const what = `that the budget of ${describeRef(sts)} keeps a JetStream quorum`;
-    const js = isJetStream(sts, idx.configs, cfg);
+    const what = (): string => `that the budget of ${describeRef(sts)} keeps a JetStream quorum`;
+    const js = isJetStream(sts, idx, cfg);
     if (js instanceof Unknown) {
       out.push(unknownFinding(sts.urn, what, js));
       continue;

@@ -12,7 +12,7 @@ export interface NamespaceExemptions {
 }
 
 function checkOne(pdb: PdbObj, pods: ReturnType<typeof podsByNamespace>): Finding | undefined {
-  const what = `that ${describeRef(pdb)} allows evictions`;
+  const what = (): string => `that ${describeRef(pdb)} allows evictions`;
   for (const v of [pdb.namespace, pdb.selector, pdb.minAvailable, pdb.maxUnavailable]) {
     if (v instanceof Unknown) return unknownFinding(pdb.urn, what, v);
   }

@@ -47,7 +47,7 @@ export function checkRequirePdb(idx: StackIndex, cfg: RequirePdbConfig): Finding
 
   for (const sts of idx.workloads.all) {
     if (sts.workloadKind !== "StatefulSet") continue;
-    const what = `that ${describeRef(sts)} has a matching PodDisruptionBudget`;
+    const what = (): string => `that ${describeRef(sts)} has a matching PodDisruptionBudget`;
     if (sts.namespace instanceof Unknown) {
       out.push(unknownFinding(sts.urn, what, sts.namespace));
       continue;

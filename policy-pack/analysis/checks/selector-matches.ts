@@ -11,7 +11,7 @@ import { type NamespacePods, podsByNamespace } from "./pods";
 
 function noMatch(
   urn: string,
-  what: string,
+  what: () => string,
   label: string,
   sel: Maybe<Selector>,
   ns: string,
@@ -36,7 +36,7 @@ export function checkPdbSelectorMatches(idx: StackIndex, cfg: NamespaceExemption
   const pods = podsByNamespace(idx);
   const out: Finding[] = [];
   for (const pdb of idx.pdbs.all) {
-    const what = `that the selector of ${describeRef(pdb)} matches pods`;
+    const what = (): string => `that the selector of ${describeRef(pdb)} matches pods`;
     if (pdb.namespace instanceof Unknown) {
       out.push(unknownFinding(pdb.urn, what, pdb.namespace));
       continue;
@@ -63,7 +63,7 @@ export function checkNetworkPolicySelectorMatches(
   const pods = podsByNamespace(idx);
   const out: Finding[] = [];
   for (const np of idx.networkPolicies.all) {
-    const what = `that the selectors of ${describeRef(np)} match pods`;
+    const what = (): string => `that the selectors of ${describeRef(np)} match pods`;
     if (np.namespace instanceof Unknown) {
       out.push(unknownFinding(np.urn, what, np.namespace));
       continue;

@@ -1,0 +1,348 @@
+// Benchmark: every policy of the pack validating synthetic stacks of 1k, 10k and 50k resources,
+// as CrossGuard runs them (properties behind the unknown-checking proxy), in two layouts: one
+// namespace per tenant, and every tenant in a single namespace (the case a per-namespace scan
+// would make quadratic). Prints medians of several runs, wall-clock and CPU time of this process
+// (the CPU figure is the one that does not move when other jobs share the machine), the growth
+// exponent (1 = linear, 2 = pairwise), and saves the figures to bench/results/stack-validation.json.
+// Exits non-zero if 10k resources take 1 s of CPU or more, or if growth is clearly superlinear.
+//
+//   npm run bench:policy            (from the repository root)
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import type { PolicyResource } from "@pulumi/policy";
+import * as proxyModule from "@pulumi/policy/proxy";
+import { policies } from "../policies";
+
+const { unknownCheckingProxy } = proxyModule as unknown as {
+  unknownCheckingProxy: <T>(v: T) => T;
+};
+
+const SIZES = [1_000, 10_000, 50_000];
+const RUNS: Record<number, number> = { 1_000: 9, 10_000: 7, 50_000: 5 };
+const BUDGET_10K_MS = 1_000;
+const MAX_EXPONENT = 1.3;
+
+type Manifest = Record<string, unknown> & {
+  metadata: { name: string; namespace?: string; labels?: Record<string, string> };
+};
+
+const OPTS: PolicyResource["opts"] = {
+  protect: false,
+  ignoreChanges: [],
+  aliases: [],
+  customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
+  additionalSecretOutputs: [],
+};
+
+function resource(type: string, name: string, props: Manifest): PolicyResource {
+  return {
+    type,
+    urn: `urn:pulumi:bench::synthetic::${type}::${name}`,
+    name,
+    props: unknownCheckingProxy(props),
+    opts: OPTS,
+    dependencies: [],
+    propertyDependencies: {},
+    isType: () => false,
+    asType: () => undefined,
+  };
+}
+
+const nsPeer = (ns: string) => ({
+  namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": ns } },
+});
+
+/**
+ * One tenant namespace: 20 resources (namespace, default-deny, DNS egress, 4 allow policies,
+ * 2 StatefulSets + budgets, 3 Deployments + 1 budget, 3 Services, 2 ConfigMaps). Every 50th
+ * namespace lacks its default-deny policy, so the violation path is exercised too.
+ */
+function tenant(i: number, nsName: string, compact: boolean): PolicyResource[] {
+  const ns = compact ? "shared" : nsName;
+  const p = `t${i}`;
+  const labels = (app: string) => ({
+    "app.kubernetes.io/name": app,
+    "app.kubernetes.io/instance": p,
+  });
+  const out: PolicyResource[] = [];
+  if (!compact || i === 0) {
+    out.push(
+      resource("kubernetes:core/v1:Namespace", ns, {
+        metadata: { name: ns, labels: { tenant: p } },
+      }),
+    );
+    if (i % 50 !== 49) {
+      out.push(
+        resource("kubernetes:networking.k8s.io/v1:NetworkPolicy", `${p}-default-deny`, {
+          metadata: { name: "default-deny", namespace: ns },
+          spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] },
+        }),
+      );
+    }
+    out.push(
+      resource("kubernetes:networking.k8s.io/v1:NetworkPolicy", `${p}-allow-dns`, {
+        metadata: { name: "allow-dns", namespace: ns },
+        spec: {
+          podSelector: {},
+          policyTypes: ["Egress"],
+          egress: [
+            {
+              to: [
+                {
+                  ...nsPeer("kube-system"),
+                  podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
+                },
+              ],
+              ports: [
+                { port: 53, protocol: "UDP" },
+                { port: 53, protocol: "TCP" },
+              ],
+            },
+          ],
+        },
+      }),
+    );
+  } else {
+    out.push(
+      resource("kubernetes:core/v1:ConfigMap", `${p}-extra-a`, {
+        metadata: { name: `${p}-extra-a`, namespace: ns },
+        data: { a: "1" },
+      }),
+    );
+    out.push(
+      resource("kubernetes:core/v1:ConfigMap", `${p}-extra-b`, {
+        metadata: { name: `${p}-extra-b`, namespace: ns },
+        data: { b: "1" },
+      }),
+    );
+    out.push(
+      resource("kubernetes:core/v1:ConfigMap", `${p}-extra-c`, {
+        metadata: { name: `${p}-extra-c`, namespace: ns },
+        data: { c: "1" },
+      }),
+    );
+  }
+  for (const [k, app] of ["db", "cache"].entries()) {
+    out.push(
+      resource("kubernetes:apps/v1:StatefulSet", `${p}-${app}`, {
+        metadata: { name: app, namespace: ns },
+        spec: {
+          replicas: 3,
+          selector: { matchLabels: labels(app) },
+          template: {
+            metadata: { labels: { ...labels(app), "app.kubernetes.io/version": "1.0" } },
+            spec: { containers: [{ name: app, image: k === 0 ? "postgres:16" : "redis:7" }] },
+          },
+        },
+      }),
+      resource("kubernetes:policy/v1:PodDisruptionBudget", `${p}-${app}-pdb`, {
+        metadata: { name: app, namespace: ns },
+        spec: { minAvailable: 2, selector: { matchLabels: labels(app) } },
+      }),
+    );
+  }
+  for (const app of ["api", "worker", "web"]) {
+    out.push(
+      resource("kubernetes:apps/v1:Deployment", `${p}-${app}`, {
+        metadata: { name: app, namespace: ns },
+        spec: {
+          replicas: 2,
+          selector: { matchLabels: labels(app) },
+          template: {
+            metadata: { labels: labels(app) },
+            spec: { containers: [{ name: app, image: `example/${app}:1` }] },
+          },
+        },
+      }),
+      resource("kubernetes:core/v1:Service", `${p}-${app}-svc`, {
+        metadata: { name: app, namespace: ns },
+        spec: { selector: labels(app), ports: [{ port: 80 }] },
+      }),
+    );
+  }
+  out.push(
+    resource("kubernetes:policy/v1:PodDisruptionBudget", `${p}-api-pdb`, {
+      metadata: { name: "api", namespace: ns },
+      spec: { maxUnavailable: 1, selector: { matchLabels: labels("api") } },
+    }),
+  );
+  for (const [from, to, port] of [
+    ["web", "api", 8080],
+    ["api", "db", 5432],
+    ["api", "cache", 6379],
+    ["worker", "db", 5432],
+  ] as const) {
+    out.push(
+      resource("kubernetes:networking.k8s.io/v1:NetworkPolicy", `${p}-allow-${from}-${to}`, {
+        metadata: { name: `allow-${from}-${to}`, namespace: ns },
+        spec: {
+          podSelector: { matchLabels: labels(to) },
+          policyTypes: ["Ingress"],
+          ingress: [
+            {
+              from: [{ ...nsPeer(ns), podSelector: { matchLabels: labels(from) } }],
+              ports: [{ port, protocol: "TCP" }],
+            },
+          ],
+        },
+      }),
+    );
+  }
+  out.push(
+    resource("kubernetes:core/v1:ConfigMap", `${p}-config`, {
+      metadata: { name: "config", namespace: ns },
+      data: { "app.yaml": "log: info\n" },
+    }),
+  );
+  return out;
+}
+
+/** A stack of exactly `n` resources: one namespace per tenant, or all tenants in one namespace. */
+function stack(n: number, compact: boolean): PolicyResource[] {
+  const out: PolicyResource[] = [];
+  for (let i = 0; out.length < n; i++) out.push(...tenant(i, `tenant-${i}`, compact));
+  return out.slice(0, n);
+}
+
+async function validate(resources: PolicyResource[]): Promise<number> {
+  let violations = 0;
+  for (const p of policies) {
+    await p.validateStack(
+      {
+        resources,
+        stackTags: new Map(),
+        getConfig: <T extends object>() => ({}) as T,
+        notApplicable: () => {
+          throw new Error("not applicable");
+        },
+      },
+      () => {
+        violations++;
+      },
+    );
+  }
+  return violations;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+}
+
+interface Figure {
+  resources: number;
+  layout: "namespace-per-tenant" | "single-namespace";
+  runs: number;
+  /** Wall-clock milliseconds. */
+  medianMs: number;
+  minMs: number;
+  maxMs: number;
+  /** CPU milliseconds (user + system) of this process. */
+  medianCpuMs: number;
+  usPerResource: number;
+  violations: number;
+}
+
+async function measure(n: number, compact: boolean): Promise<Figure> {
+  const resources = stack(n, compact);
+  const violations = await validate(resources); // warm-up
+  const times: number[] = [];
+  const cpu: number[] = [];
+  for (let r = 0; r < (RUNS[n] ?? 5); r++) {
+    const c0 = process.cpuUsage();
+    const t0 = performance.now();
+    await validate(resources);
+    times.push(performance.now() - t0);
+    const c = process.cpuUsage(c0);
+    cpu.push((c.user + c.system) / 1000);
+  }
+  const med = median(times);
+  const medCpu = median(cpu);
+  return {
+    resources: n,
+    layout: compact ? "single-namespace" : "namespace-per-tenant",
+    runs: times.length,
+    medianMs: Math.round(med * 10) / 10,
+    minMs: Math.round(Math.min(...times) * 10) / 10,
+    maxMs: Math.round(Math.max(...times) * 10) / 10,
+    medianCpuMs: Math.round(medCpu * 10) / 10,
+    usPerResource: Math.round((medCpu * 1000) / n) / 1000,
+    violations,
+  };
+}
+
+function exponent(figs: Figure[]): number {
+  const a = figs[0] as Figure;
+  const b = figs[figs.length - 1] as Figure;
+  const e = Math.log(b.medianCpuMs / a.medianCpuMs) / Math.log(b.resources / a.resources);
+  return Math.round(e * 100) / 100;
+}
+
+async function main(): Promise<void> {
+  const figures: Figure[] = [];
+  for (const compact of [false, true]) {
+    for (const n of SIZES) {
+      const f = await measure(n, compact);
+      figures.push(f);
+      console.log(
+        `${f.layout.padEnd(21)} ${String(n).padStart(6)} resources: ` +
+          `median ${f.medianCpuMs.toFixed(1).padStart(7)} ms CPU, ${f.medianMs.toFixed(1)} ms wall ` +
+          `(wall min ${f.minMs.toFixed(1)}, max ${f.maxMs.toFixed(1)}; ${f.runs} runs), ` +
+          `${(f.usPerResource * 1000).toFixed(1)} µs CPU/resource, ${f.violations} violations`,
+      );
+    }
+  }
+  const perTenant = figures.filter((f) => f.layout === "namespace-per-tenant");
+  const single = figures.filter((f) => f.layout === "single-namespace");
+  const growth = {
+    "namespace-per-tenant": exponent(perTenant),
+    "single-namespace": exponent(single),
+  };
+  const tenK = figures.filter((f) => f.resources === 10_000);
+  const tenKCpu = Math.max(...tenK.map((f) => f.medianCpuMs));
+  const tenKWall = Math.max(...tenK.map((f) => f.medianMs));
+  const load = os.loadavg().map((l) => Math.round(l * 10) / 10);
+  console.log(
+    `growth exponent 1k→50k, CPU (1 = linear, 2 = pairwise): per-tenant ${growth["namespace-per-tenant"]}, single namespace ${growth["single-namespace"]}`,
+  );
+  console.log(
+    `10k resources: ${tenKCpu} ms CPU, ${tenKWall} ms wall (budget ${BUDGET_10K_MS} ms CPU); ` +
+      `load average ${load.join(" ")} on ${os.cpus().length} CPUs`,
+  );
+  const result = {
+    benchmark: "stack validation, all policies of the pack",
+    date: new Date().toISOString(),
+    machine: {
+      node: process.version,
+      platform: `${os.platform()} ${os.arch()}`,
+      cpu: os.cpus()[0]?.model ?? "unknown",
+      cpus: os.cpus().length,
+      loadAverage: load,
+    },
+    policies: policies.map((p) => p.name),
+    figures,
+    growthExponent: growth,
+    budget: {
+      resources: 10_000,
+      cpuMs: BUDGET_10K_MS,
+      worstMedianCpuMs: tenKCpu,
+      worstMedianWallMs: tenKWall,
+      ok: tenKCpu < BUDGET_10K_MS,
+    },
+  };
+  const out = path.join(__dirname, "results", "stack-validation.json");
+  fs.mkdirSync(path.dirname(out), { recursive: true });
+  fs.writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
+  console.log(`saved ${path.relative(process.cwd(), out)}`);
+  const worstGrowth = Math.max(growth["namespace-per-tenant"], growth["single-namespace"]);
+  if (tenKCpu >= BUDGET_10K_MS || worstGrowth > MAX_EXPONENT) {
+    console.error(
+      `FAIL: 10k median ${tenKCpu} ms CPU (budget ${BUDGET_10K_MS}), growth exponent ${worstGrowth} (max ${MAX_EXPONENT})`,
+    );
+    process.exitCode = 1;
+  }
+}
+
+void main();
