@@ -1,0 +1,86 @@
+// The policy pack through the real Pulumi CLI: `pulumi preview --policy-pack policy-pack` passes
+// on the real program (dev and prod, prod's cluster target overridden for the local run) and
+// fails on tests/policy/fixture-program (a default-allow namespace and a PDB-less StatefulSet)
+// with both mandatory violations printed. Runs only where the toolchain is built (bin/pulumi and
+// the Kubernetes provider from scripts/tools.sh).
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { KUBECONFIG, ROOT, type Result, must, saveArtifact, sh } from "./support";
+
+const PACK = path.join(ROOT, "policy-pack");
+const PACK_CONFIG = path.join(PACK, "config", "kgents-platform.json");
+const FIXTURE = path.join(ROOT, "tests", "policy", "fixture-program");
+const FIXTURE_STACK = "policy-e2e";
+const localTarget = { KGENTS_KUBECONFIG: KUBECONFIG, KGENTS_KUBE_CONTEXT: "" };
+
+const NAMESPACE_POLICY = "kubernetes-core-v1-namespace-require-default-deny-network-policy";
+const PDB_POLICY = "kubernetes-apps-v1-statefulset-require-pod-disruption-budget";
+
+function built(bin: string): boolean {
+  try {
+    return fs.statSync(path.join(ROOT, "bin", bin)).isFile(); // follows the symlink
+  } catch {
+    return false;
+  }
+}
+const HAVE_TOOLCHAIN = built("pulumi") && built("pulumi-resource-kubernetes");
+
+const output = (r: Result) => `${r.stdout}\n${r.stderr}`;
+
+/** Lines of the CLI's "Policies:" section that report a violation at `level`. */
+function violationLines(text: string, level: "mandatory" | "advisory"): string[] {
+  return text.split("\n").filter((l) => l.includes(`[${level}]`));
+}
+
+describe.skipIf(!HAVE_TOOLCHAIN)("pulumi preview --policy-pack policy-pack (real CLI)", () => {
+  beforeAll(() => {
+    must("bash scripts/cluster.sh up", {}, 600_000);
+    must(
+      `cd "${FIXTURE}" && (pulumi stack select ${FIXTURE_STACK} 2>/dev/null || pulumi stack init ${FIXTURE_STACK})`,
+    );
+  });
+
+  afterAll(() => {
+    sh(`cd "${FIXTURE}" && pulumi stack rm ${FIXTURE_STACK} --yes --force`);
+  });
+
+  it.each([
+    ["dev", {}],
+    ["prod", localTarget],
+  ] as const)("the real program's %s preview passes with no violation", (stack, env) => {
+    must(`pulumi stack select ${stack} 2>/dev/null || pulumi stack init ${stack}`);
+    const r = sh(
+      `pulumi preview --stack ${stack} --non-interactive --policy-pack "${PACK}" --policy-pack-config "${PACK_CONFIG}"`,
+      env,
+      900_000,
+    );
+    saveArtifact(`policy-cli-${stack}.txt`, output(r));
+    expect(r.code, output(r)).toBe(0);
+    expect(r.stdout).toContain("kgents-platform@v0.1.0");
+    expect(violationLines(output(r), "mandatory")).toEqual([]);
+    expect(violationLines(output(r), "advisory")).toEqual([]);
+  });
+
+  it("the fixture program exits non-zero and prints both mandatory violations", () => {
+    const r = sh(
+      `cd "${FIXTURE}" && pulumi preview --stack ${FIXTURE_STACK} --non-interactive --policy-pack "${PACK}"`,
+      {},
+      900_000,
+    );
+    const text = output(r);
+    saveArtifact("policy-cli-fixture.txt", text);
+    expect(r.code, text).not.toBe(0);
+    const mandatory = violationLines(text, "mandatory");
+    expect(mandatory.filter((l) => l.includes(NAMESPACE_POLICY)).length, text).toBe(2);
+    expect(mandatory.filter((l) => l.includes(PDB_POLICY)).length, text).toBe(1);
+    expect(mandatory.length, text).toBe(3);
+    expect(text).toContain("Namespace open-shop is not isolated for Ingress traffic");
+    expect(text).toContain("Namespace open-shop is not isolated for Egress traffic");
+    expect(text).toContain(
+      "StatefulSet open-shop/db (3 replicas) has no PodDisruptionBudget in namespace open-shop",
+    );
+    expect(text).toContain("kubernetes:core/v1:Namespace::open-shop");
+    expect(text).toContain("kubernetes:apps/v1:StatefulSet::db");
+  });
+});
