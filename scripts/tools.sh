@@ -184,10 +184,12 @@ ensure_family() {
   rm -rf "$dir"
   mv "$tmp" "$dir"
   exec {lockfd}>&-
-  # Older builds of this family are superseded; keep the cache small.
+  # Older builds of this family are superseded; keep the cache small. (The version label starts
+  # with "v": "kubernetes-v*" must not match "kubernetes-provider-v*".)
   local old
-  for old in "$CACHE_ROOT/$fam"-*; do
-    [[ -d "$old" && "$old" != "$dir" && "$old" != *.tmp.* ]] && rm -rf "$old"
+  for old in "$CACHE_ROOT/$fam"-v[0-9]*; do
+    [[ "$old" == "$dir" || "$old" == "$logf" || "$old" == *.tmp.* ]] && continue
+    rm -rf "$old"
   done
   link_family "$fam" "$dir"
   log "$fam $(label "$fam"): built in ${took}s ($(ls "$dir/bin" | tr '\n' ' '))"
