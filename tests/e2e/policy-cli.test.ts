@@ -1,8 +1,9 @@
 // The policy pack through the real Pulumi CLI: `pulumi preview --policy-pack policy-pack` passes
 // on the real program (dev and prod, prod's cluster target overridden for the local run) and
 // fails on tests/policy/fixture-program (a default-allow namespace and a PDB-less StatefulSet)
-// with both mandatory violations printed. Runs only where the toolchain is built (bin/pulumi and
-// the Kubernetes provider from scripts/tools.sh).
+// with both mandatory violations printed; on tests/policy/fixture-program-unknowns (values unknown
+// at preview) the mandatory budget policy fails closed. Runs only where the toolchain is built
+// (bin/pulumi, and the Kubernetes provider for the programs that use it).
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -12,6 +13,7 @@ const PACK = path.join(ROOT, "policy-pack");
 const PACK_CONFIG = path.join(PACK, "config", "kgents-platform.json");
 const FIXTURE = path.join(ROOT, "tests", "policy", "fixture-program");
 const FIXTURE_STACK = "policy-e2e";
+const UNKNOWNS = path.join(ROOT, "tests", "policy", "fixture-program-unknowns");
 const localTarget = { KGENTS_KUBECONFIG: KUBECONFIG, KGENTS_KUBE_CONTEXT: "" };
 
 const NAMESPACE_POLICY = "kubernetes-core-v1-namespace-require-default-deny-network-policy";
@@ -24,7 +26,8 @@ function built(bin: string): boolean {
     return false;
   }
 }
-const HAVE_TOOLCHAIN = built("pulumi") && built("pulumi-resource-kubernetes");
+const HAVE_CLI = built("pulumi") && built("pulumi-language-nodejs");
+const HAVE_TOOLCHAIN = HAVE_CLI && built("pulumi-resource-kubernetes");
 
 const output = (r: Result) => `${r.stdout}\n${r.stderr}`;
 
@@ -80,7 +83,48 @@ describe.skipIf(!HAVE_TOOLCHAIN)("pulumi preview --policy-pack policy-pack (real
     expect(text).toContain(
       "StatefulSet open-shop/db (3 replicas) has no PodDisruptionBudget in namespace open-shop",
     );
-    expect(text).toContain("kubernetes:core/v1:Namespace::open-shop");
-    expect(text).toContain("kubernetes:apps/v1:StatefulSet::db");
+    // The CLI names the offending resource by type and name after each policy.
+    expect(text).toContain(`${NAMESPACE_POLICY}  (kubernetes:core/v1:Namespace: open-shop)`);
+    expect(text).toContain(`${PDB_POLICY}  (kubernetes:apps/v1:StatefulSet: db)`);
   });
 });
+
+describe.skipIf(!HAVE_CLI)(
+  "pulumi preview --policy-pack policy-pack with values unknown at preview",
+  () => {
+    beforeAll(() => {
+      must(
+        `cd "${UNKNOWNS}" && (pulumi stack select ${FIXTURE_STACK} 2>/dev/null || pulumi stack init ${FIXTURE_STACK})`,
+      );
+    });
+
+    afterAll(() => {
+      sh(`cd "${UNKNOWNS}" && pulumi stack rm ${FIXTURE_STACK} --yes --force`);
+    });
+
+    it("fails closed on the mandatory budget policy; advisories get CrossGuard's notice", () => {
+      const r = sh(
+        `cd "${UNKNOWNS}" && pulumi preview --stack ${FIXTURE_STACK} --non-interactive --policy-pack "${PACK}"`,
+        {},
+        600_000,
+      );
+      const text = output(r);
+      saveArtifact("policy-cli-unknowns.txt", text);
+      expect(r.code, text).not.toBe(0);
+      const mandatory = violationLines(text, "mandatory");
+      expect(mandatory, text).toEqual([
+        expect.stringContaining(`${PDB_POLICY}  (kubernetes:apps/v1:StatefulSet: db)`),
+      ]);
+      expect(text).toContain(
+        "cannot verify that StatefulSet shop/db has a matching PodDisruptionBudget: spec.template.metadata.labels.app of",
+      );
+      expect(text).toContain("Failing closed");
+      // The namespace is provably default-deny: its policy does not fire.
+      expect(text).not.toContain(NAMESPACE_POLICY);
+      // Advisory policies keep CrossGuard's default for values they cannot see.
+      expect(text).toContain(
+        "can't run policy 'kubernetes-policy-v1-poddisruptionbudget-selector-matches-pods'",
+      );
+    });
+  },
+);

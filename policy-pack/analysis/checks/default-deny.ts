@@ -74,8 +74,8 @@ export function checkDefaultDeny(idx: StackIndex, cfg: DefaultDenyConfig): Findi
         urn: ns.urn,
         message:
           `Namespace ${ns.name} is not isolated for ${dir} traffic: no NetworkPolicy in it selects ` +
-          `every pod (podSelector: {}) with ${dir} in its policyTypes, so every pod accepts ` +
-          `${dir === "Ingress" ? "connections from" : "connections to"} anywhere.` +
+          `every pod (podSelector: {}) with ${dir} in its policyTypes, so its pods ` +
+          `${dir === "Ingress" ? "accept connections from" : "may open connections to"} anywhere.` +
           (hints.length > 0 ? ` ${hints.join("; ")}.` : ""),
       });
     }
