@@ -506,7 +506,8 @@ func (p *kubeProvider) Create(ctx context.Context, req *pulumirpc.CreateRequest)
 	if err != nil {
 		return nil, err
 	}
-	id, outs, err := p.applyAndAwait(ctx, req.GetUrn(), inputs, req.GetPreview(), timeoutOf(req.GetTimeout(), defaultAwaitTimeout))
+	id, outs, err := p.applyAndAwait(ctx, req.GetUrn(), inputs, req.GetPreview(), true,
+		timeoutOf(req.GetTimeout(), defaultAwaitTimeout))
 	if err != nil {
 		return nil, err
 	}
@@ -518,14 +519,15 @@ func (p *kubeProvider) Update(ctx context.Context, req *pulumirpc.UpdateRequest)
 	if err != nil {
 		return nil, err
 	}
-	_, outs, err := p.applyAndAwait(ctx, req.GetUrn(), inputs, req.GetPreview(), timeoutOf(req.GetTimeout(), defaultAwaitTimeout))
+	_, outs, err := p.applyAndAwait(ctx, req.GetUrn(), inputs, req.GetPreview(), false,
+		timeoutOf(req.GetTimeout(), defaultAwaitTimeout))
 	if err != nil {
 		return nil, err
 	}
 	return &pulumirpc.UpdateResponse{Properties: outs}, nil
 }
 
-func (p *kubeProvider) applyAndAwait(ctx context.Context, urn string, inputs resource.PropertyMap, preview bool,
+func (p *kubeProvider) applyAndAwait(ctx context.Context, urn string, inputs resource.PropertyMap, preview, create bool,
 	timeout time.Duration,
 ) (string, *structpb.Struct, error) {
 	obj, unknown, err := toObject(inputs)
@@ -534,7 +536,9 @@ func (p *kubeProvider) applyAndAwait(ctx context.Context, urn string, inputs res
 	}
 	if preview {
 		outs := inputs
-		if !unknown {
+		// A replacement that keeps the name is created after the old object is deleted: a dry
+		// run now would hit the old object, so it is skipped.
+		if !unknown && !(create && p.exists(ctx, obj)) {
 			// Server-side dry run: the API server validates and defaults the object. A missing
 			// namespace (created by this same update) is expected; other errors fail the preview.
 			if live, err := p.apply(ctx, obj, true); err == nil {
@@ -572,6 +576,16 @@ func (p *kubeProvider) applyAndAwait(ctx context.Context, urn string, inputs res
 		)
 	}
 	return id, outs, nil
+}
+
+func (p *kubeProvider) exists(ctx context.Context, obj *unstructured.Unstructured) bool {
+	o := obj.DeepCopy()
+	ri, _, err := p.resourceFor(o)
+	if err != nil {
+		return false
+	}
+	_, err = ri.Get(ctx, o.GetName(), metav1.GetOptions{})
+	return err == nil
 }
 
 func isNoCluster(err error) bool {
