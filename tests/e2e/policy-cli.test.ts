@@ -52,17 +52,28 @@ describe.skipIf(!HAVE_TOOLCHAIN)("pulumi preview --policy-pack policy-pack (real
     ["dev", {}],
     ["prod", localTarget],
   ] as const)("the real program's %s preview passes with no violation", (stack, env) => {
-    must(`pulumi stack select ${stack} 2>/dev/null || pulumi stack init ${stack}`);
-    const r = sh(
-      `pulumi preview --stack ${stack} --non-interactive --policy-pack "${PACK}" --policy-pack-config "${PACK_CONFIG}"`,
-      env,
-      900_000,
-    );
-    saveArtifact(`policy-cli-${stack}.txt`, output(r));
-    expect(r.code, output(r)).toBe(0);
-    expect(r.stdout).toContain("kgents-platform@v0.1.0");
-    expect(violationLines(output(r), "mandatory")).toEqual([]);
-    expect(violationLines(output(r), "advisory")).toEqual([]);
+    // A stack of its own with the same config, so Pulumi.<stack>.yaml and the dev/prod stacks
+    // other suites use are left untouched (`stack init` rewrites the config file it uses).
+    const name = `policy-${stack}`;
+    const file = path.join(ROOT, `Pulumi.${name}.yaml`);
+    fs.copyFileSync(path.join(ROOT, `Pulumi.${stack}.yaml`), file);
+    try {
+      must(`pulumi stack select ${name} 2>/dev/null || pulumi stack init ${name}`);
+      const r = sh(
+        `pulumi preview --stack ${name} --non-interactive --policy-pack "${PACK}" --policy-pack-config "${PACK_CONFIG}"`,
+        env,
+        900_000,
+      );
+      saveArtifact(`policy-cli-${stack}.txt`, output(r));
+      expect(r.code, output(r)).toBe(0);
+      expect(r.stdout).toMatch(/\+ \d+ to create/);
+      expect(r.stdout).toMatch(/✅ kgents-platform@v0\.1\.0/);
+      expect(violationLines(output(r), "mandatory")).toEqual([]);
+      expect(violationLines(output(r), "advisory")).toEqual([]);
+    } finally {
+      sh(`pulumi stack rm ${name} --yes --force`);
+      fs.rmSync(file, { force: true });
+    }
   });
 
   it("the fixture program exits non-zero and prints both mandatory violations", () => {
