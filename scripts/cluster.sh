@@ -9,8 +9,10 @@
 #   scripts/cluster.sh status   # components, nodes, storage
 #
 # Afterwards: KUBECONFIG=.local/kubeconfig (scripts/env.sh exports it).
-# Environment: KGENTS_CLUSTER_NAME (default kgents), KGENTS_CLUSTER_NODES (default 3),
-# KGENTS_CLUSTER_PVS (default 12), KGENTS_CLUSTER_PV_SIZE (default 10Gi).
+# Environment: KGENTS_CLUSTER_NAME (default kgents; another name is a separate cluster with
+# kubeconfig .local/kubeconfig-<name>), KGENTS_CLUSTER_KUBECONFIG (override that path),
+# KGENTS_CLUSTER_NODES (default 3), KGENTS_CLUSTER_PVS (default 12), KGENTS_CLUSTER_PV_SIZE
+# (default 10Gi).
 set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -20,7 +22,10 @@ NAME="${KGENTS_CLUSTER_NAME:-kgents}"
 NODES="${KGENTS_CLUSTER_NODES:-3}"
 PVS="${KGENTS_CLUSTER_PVS:-12}"
 PV_SIZE="${KGENTS_CLUSTER_PV_SIZE:-10Gi}"
-KUBECONFIG_OUT="$LOCAL/kubeconfig"
+# The default cluster's kubeconfig is .local/kubeconfig (scripts/env.sh exports it); another
+# name gets .local/kubeconfig-<name>.
+if [[ "$NAME" == kgents ]]; then KUBECONFIG_OUT="$LOCAL/kubeconfig"; else KUBECONFIG_OUT="$LOCAL/kubeconfig-$NAME"; fi
+KUBECONFIG_OUT="${KGENTS_CLUSTER_KUBECONFIG:-$KUBECONFIG_OUT}"
 # kwokctl keeps each cluster's files (pki, etcd data, logs, pids) under $KWOK_WORKDIR/clusters/<name>.
 export KWOK_WORKDIR="$LOCAL/kwok"
 # shellcheck source=../tools/versions.env
@@ -30,7 +35,15 @@ log() { printf '[cluster] %s\n' "$*" >&2; }
 die() { printf '[cluster] ERROR: %s\n' "$*" >&2; exit 1; }
 
 kctl() { "$BIN/kubectl" --kubeconfig "$KUBECONFIG_OUT" "$@"; }
-kwokctl() { "$BIN/kwokctl" --name "$NAME" "$@"; }
+# kwokctl's own (JSON) log goes to .local/kwokctl-<name>.log; its tail is shown on failure.
+kwokctl() {
+  local logf="$LOCAL/kwokctl-$NAME.log"
+  mkdir -p "$LOCAL"
+  if ! "$BIN/kwokctl" --name "$NAME" "$@" >>"$logf" 2>&1; then
+    tail -n 20 "$logf" >&2
+    return 1
+  fi
+}
 
 ensure_tools() {
   bash "$REPO/scripts/tools.sh" etcd kwok kubernetes
@@ -41,7 +54,7 @@ ensure_tools() {
 }
 
 write_config() {
-  local f="$LOCAL/kwokctl.yaml"
+  local f="$LOCAL/kwokctl-$NAME.yaml"
   real() { readlink -f "$BIN/$1"; }
   mkdir -p "$LOCAL"
   cat >"$f" <<EOF
@@ -160,14 +173,14 @@ cmd_up() {
   if cluster_exists && api_ok; then
     apply_nodes
     apply_storage
-    log "cluster '$NAME' already up (${NODES} nodes); KUBECONFIG=.local/kubeconfig"
+    log "cluster '$NAME' already up (${NODES} nodes); KUBECONFIG=${KUBECONFIG_OUT#"$REPO/"}"
     return
   fi
   if cluster_exists; then
     log "cluster '$NAME' exists but is not serving: starting it"
-    if ! kwokctl start cluster >&2; then
+    if ! kwokctl start cluster; then
       log "start failed: recreating the cluster"
-      kwokctl delete cluster --kubeconfig "$KUBECONFIG_OUT" >&2 || true
+      kwokctl delete cluster --kubeconfig "$KUBECONFIG_OUT" || true
       rm -rf "$KWOK_WORKDIR/clusters/$NAME"
     fi
   fi
@@ -177,19 +190,19 @@ cmd_up() {
     log "creating cluster '$NAME' (kube ${KUBERNETES_VERSION}, etcd ${ETCD_VERSION}, kwok ${KWOK_VERSION})"
     rm -f "$KUBECONFIG_OUT"
     kwokctl create cluster --runtime binary --config "$conf" --kubeconfig "$KUBECONFIG_OUT" \
-      --wait 120s >&2 || die "kwokctl create cluster failed (logs: $KWOK_WORKDIR/clusters/$NAME/logs)"
+      --wait 120s || die "kwokctl create cluster failed (logs: $KWOK_WORKDIR/clusters/$NAME/logs)"
   fi
   wait_ready
   log "cluster '$NAME' up in $((SECONDS - start))s: ${NODES} Ready nodes, ${PVS} PVs of ${PV_SIZE} (StorageClass local)"
-  log "KUBECONFIG=.local/kubeconfig (or: source scripts/env.sh)"
+  log "KUBECONFIG=${KUBECONFIG_OUT#"$REPO/"} (the default cluster's is exported by scripts/env.sh)"
 }
 
 cmd_down() {
   if cluster_exists; then
     log "deleting cluster '$NAME'"
-    kwokctl delete cluster --kubeconfig "$KUBECONFIG_OUT" >&2 || true
+    kwokctl delete cluster --kubeconfig "$KUBECONFIG_OUT" || true
   fi
-  rm -rf "$KWOK_WORKDIR/clusters/$NAME" "$KUBECONFIG_OUT" "$LOCAL/kwokctl.yaml"
+  rm -rf "$KWOK_WORKDIR/clusters/$NAME" "$KUBECONFIG_OUT" "$LOCAL/kwokctl-$NAME.yaml" "$LOCAL/kwokctl-$NAME.log"
   log "cluster '$NAME' removed"
 }
 
@@ -202,7 +215,7 @@ cmd_status() {
     echo "cluster '$NAME': exists, API server not serving (scripts/cluster.sh up restarts it)"
     return 1
   fi
-  echo "cluster '$NAME': up; KUBECONFIG=.local/kubeconfig"
+  echo "cluster '$NAME': up; KUBECONFIG=${KUBECONFIG_OUT#"$REPO/"}"
   kctl version 2>/dev/null | sed 's/^/  /'
   kctl get nodes -o wide | sed 's/^/  /'
   kctl get pv -l kgents.io/local-pv=true --no-headers \
@@ -213,5 +226,5 @@ case "${1:-}" in
   up) cmd_up ;;
   down) cmd_down ;;
   status) cmd_status ;;
-  *) sed -n '2,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  *) sed -n '2,16p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac
