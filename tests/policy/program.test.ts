@@ -3,6 +3,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
+import { TIERS, flowTable, parseExtraFlow, tierNamespace } from "../../lib/flows";
+import { renderNetworkPolicies } from "../../lib/network-policies";
 import { type RegisteredResource, runProgram } from "../helpers/program";
 import type { StackName } from "../helpers/stack-files";
 import { type TestResource, runPack } from "./harness";
@@ -10,7 +12,7 @@ import { type TestResource, runPack } from "./harness";
 const MANDATORY_NETWORK = "kubernetes-core-v1-namespace-require-default-deny-network-policy";
 const MANDATORY_PDB = "kubernetes-apps-v1-statefulset-require-pod-disruption-budget";
 const JETSTREAM = "kubernetes-apps-v1-statefulset-jetstream-pdb-keeps-quorum";
-const TIER_NAMESPACES = ["kgents-agents", "kgents-triad", "kgents-gateway", "kgents-observability"];
+const TIER_NAMESPACES = TIERS.map((t) => tierNamespace("kgents", t));
 
 const SELECTOR_ADVISORY = "kubernetes-networking-v1-networkpolicy-selector-matches-pods";
 
@@ -137,4 +139,46 @@ describe.each(["dev", "prod"] as const)("the %s stack under the pack", (stack) =
       [JETSTREAM, "advisory", nats?.urn],
     ]);
   });
+});
+
+describe("the flow table's rendered NetworkPolicies", () => {
+  const namespaces = (prefix: string): TestResource[] =>
+    TIERS.map((t) => ({
+      type: "kubernetes:core/v1:Namespace",
+      name: tierNamespace(prefix, t),
+      props: { metadata: { name: tierNamespace(prefix, t) } },
+    }));
+  const policiesOf = (prefix: string, extra: string[] = []): TestResource[] =>
+    renderNetworkPolicies(
+      flowTable({
+        ingressNamespace: "ingress-nginx",
+        gatewayPort: 8080,
+        extraFlows: extra.map((e) => {
+          const f = parseExtraFlow(e);
+          if (typeof f === "string") throw new Error(f);
+          return f;
+        }),
+      }),
+      prefix,
+    ).map((m) => ({
+      type: "kubernetes:networking.k8s.io/v1:NetworkPolicy",
+      name: `${m.namespace}-${m.name}`,
+      props: { metadata: { name: m.name, namespace: m.namespace }, spec: m.spec },
+    }));
+
+  it.each([
+    ["kgents", []],
+    ["acme", ["observability->triad/redis:9121/TCP", "gateway->agents:8080/TCP"]],
+  ] as const)(
+    "satisfy the default-deny and immutable-label policies for prefix %s with extra flows %j",
+    async (prefix, extra) => {
+      const { violations, cantRun } = await runPack(
+        [...namespaces(prefix), ...policiesOf(prefix, [...extra])],
+        PACK_CONFIG,
+      );
+      // Without workloads only the "selector matches pods" advisory can speak; nothing else may.
+      expect(violations.filter((v) => v.policy !== SELECTOR_ADVISORY)).toEqual([]);
+      expect(cantRun).toEqual([]);
+    },
+  );
 });
