@@ -130,12 +130,14 @@ check_pins() {
   done < <(pins "$fam")
 }
 
+BUILT=""
 link_family() {
-  local fam="$1" dir="$2" f name
+  local fam="$1" dir="$2" f
   mkdir -p "$BIN"
+  BUILT=""
   for f in "$dir"/bin/*; do
-    name="$(basename "$f")"
-    ln -sfn "$f" "$BIN/$name"
+    ln -sfn "$f" "$BIN/${f##*/}"
+    BUILT+="${f##*/} "
   done
 }
 
@@ -148,7 +150,7 @@ ensure_family() {
   dir="$CACHE_ROOT/$fam-$(label "$fam")-$key"
   if [[ "$force" == 0 && -f "$dir/stamp" ]]; then
     link_family "$fam" "$dir"
-    log "$fam $(label "$fam"): cached ($(ls "$dir/bin" | tr '\n' ' '))"
+    log "$fam $(label "$fam"): cached ($BUILT)"
     return
   fi
   mkdir -p "$CACHE_ROOT"
@@ -192,7 +194,7 @@ ensure_family() {
     rm -rf "$old"
   done
   link_family "$fam" "$dir"
-  log "$fam $(label "$fam"): built in ${took}s ($(ls "$dir/bin" | tr '\n' ' '))"
+  log "$fam $(label "$fam"): built in ${took}s ($BUILT)"
 }
 
 list_families() {
