@@ -21,7 +21,7 @@ BIN="$REPO/bin"
 NAME="${KGENTS_CLUSTER_NAME:-kgents}"
 NODES="${KGENTS_CLUSTER_NODES:-3}"
 PVS="${KGENTS_CLUSTER_PVS:-12}"
-PV_SIZE="${KGENTS_CLUSTER_PV_SIZE:-10Gi}"
+PV_SIZE="${KGENTS_CLUSTER_PV_SIZE:-100Gi}"
 # The default cluster's kubeconfig is .local/kubeconfig (scripts/env.sh exports it); another
 # name gets .local/kubeconfig-<name>.
 if [[ "$NAME" == kgents ]]; then KUBECONFIG_OUT="$LOCAL/kubeconfig"; else KUBECONFIG_OUT="$LOCAL/kubeconfig-$NAME"; fi
