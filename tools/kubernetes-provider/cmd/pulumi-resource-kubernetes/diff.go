@@ -11,7 +11,7 @@ import (
 // Fields whose change makes the Kubernetes API reject an update (or that the upstream provider
 // treats so): changing them replaces the object. Paths use "*" for any list index.
 var (
-	selectorFields = []string{"spec.selector"}
+	selectorFields  = []string{"spec.selector"}
 	containerFields = func(prefix string) []string {
 		var out []string
 		for _, f := range []string{"args", "command", "env", "image", "imagePullPolicy", "lifecycle",
@@ -35,15 +35,15 @@ var (
 	replaceFields = map[schema.GroupKind][]string{
 		{Group: "apps", Kind: "StatefulSet"}: append([]string{"spec.podManagementPolicy",
 			"spec.revisionHistoryLimit", "spec.serviceName", "spec.volumeClaimTemplates"}, selectorFields...),
-		{Group: "apps", Kind: "Deployment"}:                {"spec.selector"},
-		{Group: "apps", Kind: "DaemonSet"}:                 {"spec.selector"},
-		{Group: "batch", Kind: "Job"}:                      {"spec.completions", "spec.parallelism", "spec.selector", "spec.template"},
-		{Group: "", Kind: "Service"}:                       {"spec.clusterIP"},
-		{Group: "", Kind: "PersistentVolumeClaim"}:         {"spec.accessModes", "spec.selector", "spec.storageClassName", "spec.volumeName"},
-		{Group: "", Kind: "Pod"}:                           podFields,
-		{Group: "", Kind: "ResourceQuota"}:                 {"spec.scopes"},
-		{Group: "", Kind: "PersistentVolume"}:              {"spec.hostPath", "spec.local", "spec.csi", "spec.nfs"},
-		{Group: "storage.k8s.io", Kind: "StorageClass"}:    {"parameters", "provisioner"},
+		{Group: "apps", Kind: "Deployment"}:                              {"spec.selector"},
+		{Group: "apps", Kind: "DaemonSet"}:                               {"spec.selector"},
+		{Group: "batch", Kind: "Job"}:                                    {"spec.completions", "spec.parallelism", "spec.selector", "spec.template"},
+		{Group: "", Kind: "Service"}:                                     {"spec.clusterIP"},
+		{Group: "", Kind: "PersistentVolumeClaim"}:                       {"spec.accessModes", "spec.selector", "spec.storageClassName", "spec.volumeName"},
+		{Group: "", Kind: "Pod"}:                                         podFields,
+		{Group: "", Kind: "ResourceQuota"}:                               {"spec.scopes"},
+		{Group: "", Kind: "PersistentVolume"}:                            {"spec.hostPath", "spec.local", "spec.csi", "spec.nfs"},
+		{Group: "storage.k8s.io", Kind: "StorageClass"}:                  {"parameters", "provisioner"},
 		{Group: "rbac.authorization.k8s.io", Kind: "RoleBinding"}:        {"roleRef"},
 		{Group: "rbac.authorization.k8s.io", Kind: "ClusterRoleBinding"}: {"roleRef"},
 	}

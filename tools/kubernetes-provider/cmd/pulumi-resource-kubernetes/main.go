@@ -21,6 +21,7 @@
 //     readiness waits (Deployment, StatefulSet, DaemonSet, Pod, Job, Service endpoints,
 //     Namespace) honouring customTimeouts and the pulumi.com/skipAwait annotation;
 //   - Read (refresh/import), Delete (waits until the object is gone).
+//
 // Not implemented: Helm, YAML/Kustomize components and invokes, Patch resources, Construct,
 // GetSchema.
 package main

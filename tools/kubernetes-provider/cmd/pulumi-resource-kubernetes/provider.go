@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -34,6 +36,7 @@ import (
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/restmapper"
 	"k8s.io/client-go/tools/clientcmd"
+	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 )
 
 const (
@@ -47,12 +50,15 @@ const (
 )
 
 type providerConfig struct {
-	kubeconfig       string
-	context          string
-	cluster          string
-	namespace        string
-	secretMutable    bool
-	configMapMutable bool
+	kubeconfig            string
+	context               string
+	cluster               string
+	namespace             string
+	secretMutable         bool
+	configMapMutable      bool
+	deleteUnreachable     bool
+	skipUpdateUnreachable bool
+	clusterIdentifier     string
 }
 
 type kubeProvider struct {
@@ -67,6 +73,9 @@ type kubeProvider struct {
 	mapper     meta.ResettableRESTMapper
 	namespace  string // default namespace for namespaced objects without one
 	setupErr   error
+	// unreachable is set when Configure could not reach the API server (as upstream: preview
+	// goes on with the inputs; create/update/read/delete fail with this reason).
+	unreachable string
 }
 
 func newProvider(host *provider.HostClient) *kubeProvider { return &kubeProvider{host: host} }
@@ -115,7 +124,14 @@ func (p *kubeProvider) DiffConfig(_ context.Context, req *pulumirpc.DiffRequest)
 		olds = req.GetOlds()
 	}
 	var changed []string
-	for _, k := range []string{"kubeconfig", "context", "cluster", "namespace"} {
+	keys := map[string]bool{}
+	for k := range olds.GetFields() {
+		keys[k] = true
+	}
+	for k := range news.GetFields() {
+		keys[k] = true
+	}
+	for k := range keys {
 		if configString(olds, k) != configString(news, k) {
 			changed = append(changed, k)
 		}
@@ -123,7 +139,62 @@ func (p *kubeProvider) DiffConfig(_ context.Context, req *pulumirpc.DiffRequest)
 	if len(changed) == 0 {
 		return &pulumirpc.DiffResponse{Changes: pulumirpc.DiffResponse_DIFF_NONE}, nil
 	}
-	return &pulumirpc.DiffResponse{Changes: pulumirpc.DiffResponse_DIFF_SOME, Diffs: changed}, nil
+	sort.Strings(changed)
+	// As upstream: pointing the provider at another cluster (another API server or CA, found by
+	// reading both kubeconfigs) replaces it, and with it every resource it manages; an unchanged
+	// clusterIdentifier says it is the same cluster.
+	var replaces []string
+	oldID, newID := configString(olds, "clusterIdentifier"), configString(news, "clusterIdentifier")
+	switch {
+	case oldID != newID:
+		replaces = append(replaces, "clusterIdentifier")
+	case newID != "":
+	default:
+		oldC, ok1 := activeCluster(configString(olds, "kubeconfig"), configString(olds, "context"), configString(olds, "cluster"))
+		newC, ok2 := activeCluster(configString(news, "kubeconfig"), configString(news, "context"), configString(news, "cluster"))
+		if ok1 && ok2 && oldC != newC {
+			for _, k := range []string{"kubeconfig", "context", "cluster"} {
+				if slices.Contains(changed, k) {
+					replaces = append(replaces, k)
+				}
+			}
+		}
+	}
+	return &pulumirpc.DiffResponse{Changes: pulumirpc.DiffResponse_DIFF_SOME, Diffs: changed, Replaces: replaces}, nil
+}
+
+// activeCluster names the cluster a kubeconfig (path, content, or empty for KUBECONFIG) points
+// at: its server and CA.
+func activeCluster(kubeconfig, kubeContext, cluster string) (string, bool) {
+	var raw *clientcmdapi.Config
+	var err error
+	switch {
+	case kubeconfig == "":
+		raw, err = clientcmd.NewDefaultClientConfigLoadingRules().Load()
+	case !strings.Contains(kubeconfig, "\n") && !strings.HasPrefix(strings.TrimSpace(kubeconfig), "{"):
+		rules := clientcmd.NewDefaultClientConfigLoadingRules()
+		rules.Precedence = filepath.SplitList(kubeconfig)
+		raw, err = rules.Load()
+	default:
+		raw, err = clientcmd.Load([]byte(kubeconfig))
+	}
+	if err != nil || raw == nil {
+		return "", false
+	}
+	ctxName := kubeContext
+	if ctxName == "" {
+		ctxName = raw.CurrentContext
+	}
+	clusterName := cluster
+	if c, ok := raw.Contexts[ctxName]; ok && clusterName == "" {
+		clusterName = c.Cluster
+	}
+	c, ok := raw.Clusters[clusterName]
+	if !ok {
+		return "", false
+	}
+	sum := sha256.Sum256(append([]byte(c.Server+"\x00"+c.CertificateAuthority+"\x00"), c.CertificateAuthorityData...))
+	return hex.EncodeToString(sum[:]), true
 }
 
 // configString reads a provider config value, which the SDKs send as strings (JSON-encoded for
@@ -169,6 +240,9 @@ func (p *kubeProvider) Configure(_ context.Context, req *pulumirpc.ConfigureRequ
 	}
 	cfg.secretMutable = get("enableSecretMutable") == "true"
 	cfg.configMapMutable = get("enableConfigMapMutable") == "true"
+	cfg.deleteUnreachable = get("deleteUnreachable") == "true" || os.Getenv("PULUMI_K8S_DELETE_UNREACHABLE") == "true"
+	cfg.skipUpdateUnreachable = get("skipUpdateUnreachable") == "true" ||
+		os.Getenv("PULUMI_K8S_SKIP_UPDATE_UNREACHABLE") == "true"
 	if cfg.kubeconfig == "" {
 		cfg.kubeconfig = os.Getenv("KUBECONFIG")
 	}
@@ -184,6 +258,10 @@ func (p *kubeProvider) Configure(_ context.Context, req *pulumirpc.ConfigureRequ
 	p.cfg = cfg
 	p.configured = true
 	p.setupErr = p.setupClients()
+	p.unreachable = ""
+	if p.setupErr != nil {
+		p.unreachable = p.setupErr.Error()
+	}
 	return &pulumirpc.ConfigureResponse{AcceptSecrets: true, SupportsPreview: true, AcceptResources: true}, nil
 }
 
@@ -236,6 +314,15 @@ func (p *kubeProvider) setupClients() error {
 	if err != nil {
 		return err
 	}
+	probeCfg := rest.CopyConfig(rc)
+	probeCfg.Timeout = 15 * time.Second
+	probe, err := discovery.NewDiscoveryClientForConfig(probeCfg)
+	if err != nil {
+		return err
+	}
+	if _, err := probe.ServerVersion(); err != nil {
+		return fmt.Errorf("cannot reach the API server at %s: %w", rc.Host, err)
+	}
 	p.mapper = restmapper.NewDeferredDiscoveryRESTMapper(memory.NewMemCacheClient(dc))
 	p.dyn, err = dynamic.NewForConfig(rc)
 	return err
@@ -248,7 +335,7 @@ func (p *kubeProvider) clients() (dynamic.Interface, meta.ResettableRESTMapper, 
 		return nil, nil, "", errors.New("the kubernetes provider was not configured")
 	}
 	if p.setupErr != nil {
-		return nil, nil, "", fmt.Errorf("cannot reach the cluster: %w", p.setupErr)
+		return nil, nil, "", fmt.Errorf("configured Kubernetes cluster is unreachable: %w", p.setupErr)
 	}
 	return p.dyn, p.mapper, p.namespace, nil
 }
@@ -318,7 +405,11 @@ func parseID(id string) (ns, name string) {
 
 // ---- Check ---------------------------------------------------------------------------------------
 
-func (p *kubeProvider) Check(_ context.Context, req *pulumirpc.CheckRequest) (*pulumirpc.CheckResponse, error) {
+func (p *kubeProvider) Check(ctx context.Context, req *pulumirpc.CheckRequest) (*pulumirpc.CheckResponse, error) {
+	if reason, skip := p.skipUnreachable(); skip && req.GetOlds() != nil && len(req.GetOlds().GetFields()) > 0 {
+		p.warn(ctx, req.GetUrn(), "Cluster is unreachable but skipUpdateUnreachable is set, skipping... ("+reason+")")
+		return &pulumirpc.CheckResponse{Inputs: req.GetOlds()}, nil
+	}
 	news, err := unmarshal(req.GetNews())
 	if err != nil {
 		return nil, err
@@ -578,6 +669,18 @@ func (p *kubeProvider) applyAndAwait(ctx context.Context, urn string, inputs res
 	return id, outs, nil
 }
 
+func (p *kubeProvider) skipUnreachable() (string, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.unreachable, p.unreachable != "" && p.cfg.skipUpdateUnreachable
+}
+
+func (p *kubeProvider) deleteWhenUnreachable() (string, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.unreachable, p.unreachable != "" && p.cfg.deleteUnreachable
+}
+
 func (p *kubeProvider) exists(ctx context.Context, obj *unstructured.Unstructured) bool {
 	o := obj.DeepCopy()
 	ri, _, err := p.resourceFor(o)
@@ -589,7 +692,7 @@ func (p *kubeProvider) exists(ctx context.Context, obj *unstructured.Unstructure
 }
 
 func isNoCluster(err error) bool {
-	return strings.Contains(err.Error(), "cannot reach the cluster") ||
+	return strings.Contains(err.Error(), "cluster is unreachable") ||
 		strings.Contains(err.Error(), "connection refused")
 }
 
@@ -647,6 +750,11 @@ func (p *kubeProvider) Read(ctx context.Context, req *pulumirpc.ReadRequest) (*p
 	if err != nil {
 		return nil, err
 	}
+	if reason, ok := p.deleteWhenUnreachable(); ok {
+		p.warn(ctx, req.GetUrn(), "configured Kubernetes cluster is unreachable and deleteUnreachable is set: "+
+			"removing the resource from the state ("+reason+")")
+		return &pulumirpc.ReadResponse{Id: ""}, nil
+	}
 	ref := p.objectRef(req.GetId(), req.GetUrn(), state)
 	ri, _, err := p.resourceFor(ref)
 	if err != nil {
@@ -670,6 +778,11 @@ func (p *kubeProvider) Delete(ctx context.Context, req *pulumirpc.DeleteRequest)
 	state, err := unmarshal(req.GetProperties())
 	if err != nil {
 		return nil, err
+	}
+	if reason, ok := p.deleteWhenUnreachable(); ok {
+		p.warn(ctx, req.GetUrn(), "configured Kubernetes cluster is unreachable and deleteUnreachable is set: "+
+			"removing the resource from the state ("+reason+")")
+		return &emptypb.Empty{}, nil
 	}
 	ref := p.objectRef(req.GetId(), req.GetUrn(), state)
 	ri, _, err := p.resourceFor(ref)
