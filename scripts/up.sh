@@ -23,8 +23,9 @@ if [ "$stack" != dev ]; then
   export KGENTS_KUBECONFIG="$KUBECONFIG" KGENTS_KUBE_CONTEXT=""
 fi
 pulumi version
-pulumi stack select "$stack" 2>/dev/null || pulumi stack init "$stack"
+config_file=$(bash scripts/local-stack.sh "$stack")
 step "pulumi up --stack $stack (policy pack enforced)"
-pulumi up --stack "$stack" --yes --policy-pack policy-pack
+pulumi up --stack "$stack" --config-file "$config_file" --yes \
+  --policy-pack policy-pack --policy-pack-config policy-pack/config/kgents-platform.json
 step "outputs"
 pulumi stack output --stack "$stack"

@@ -42,7 +42,7 @@ describe("dev stack on the local cluster", () => {
   beforeAll(() => {
     must("bash scripts/cluster.sh up", {}, 600_000);
     kc = kube();
-    sh("pulumi stack select dev 2>/dev/null || pulumi stack init dev");
+    must("bash scripts/local-stack.sh dev");
     // A previous interrupted run may have left resources: start from an empty stack.
     must("pulumi destroy --stack dev --yes --skip-preview", {}, 600_000);
   });
@@ -57,14 +57,20 @@ describe("dev stack on the local cluster", () => {
   });
 
   it("pulumi up --stack dev --yes succeeds with the policy pack enforced", () => {
-    const r = must("pulumi up --stack dev --yes --policy-pack policy-pack", {}, 900_000);
+    const r = must(
+      "pulumi up --stack dev --yes --policy-pack policy-pack --policy-pack-config policy-pack/config/kgents-platform.json",
+      {},
+      900_000,
+    );
     saveArtifact("dev-up.txt", r.stdout);
     expect(r.stdout).toMatch(/Resources:\s*\n\s*\+ \d+ created/);
-    expect(r.stdout).not.toMatch(/mandatory/i);
+    expect(r.stdout).not.toMatch(/mandatory|advisory/i);
   });
 
   it("a second preview reports no changes", () => {
-    const r = must("pulumi preview --stack dev --expect-no-changes --policy-pack policy-pack");
+    const r = must(
+      "pulumi preview --stack dev --expect-no-changes --policy-pack policy-pack --policy-pack-config policy-pack/config/kgents-platform.json",
+    );
     expect(r.stdout).toMatch(/\d+ unchanged/);
   });
 

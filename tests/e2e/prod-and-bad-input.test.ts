@@ -4,35 +4,70 @@
 import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { KUBECONFIG, kube, type Kube, must, ROOT, saveArtifact, sh, waitFor } from "./support";
 
 const STATE_DIR = path.join(ROOT, ".local", "pulumi-state", ".pulumi", "stacks", "kgents");
 const localTarget = { KGENTS_KUBECONFIG: KUBECONFIG, KGENTS_KUBE_CONTEXT: "" };
 
+function stateFile(stack: string): string {
+  return path.join(STATE_DIR, `${stack}.json`);
+}
+
 function stateHash(stack: string): string {
-  const file = path.join(STATE_DIR, `${stack}.json`);
-  return crypto.createHash("sha256").update(fs.readFileSync(file)).digest("hex");
+  return crypto
+    .createHash("sha256")
+    .update(fs.readFileSync(stateFile(stack)))
+    .digest("hex");
+}
+
+/** What a state file holds that matters: every deployed object's URN and ID, and pending operations. */
+function deployed(stack: string): { resources: string[]; pending: number } {
+  const state = JSON.parse(fs.readFileSync(stateFile(stack), "utf8")) as {
+    checkpoint: {
+      latest?: { resources?: { urn: string; id?: string }[]; pending_operations?: unknown[] };
+    };
+  };
+  const latest = state.checkpoint.latest ?? {};
+  return {
+    // Provider entries are Pulumi's bookkeeping (a failed update may record the new target);
+    // what must not change are the deployed objects.
+    resources: (latest.resources ?? [])
+      .filter((r) => !r.urn.includes("::pulumi:providers:"))
+      .map((r) => `${r.urn} ${r.id ?? ""}`)
+      .sort(),
+    pending: (latest.pending_operations ?? []).length,
+  };
 }
 
 describe("prod stack on the local cluster", () => {
   let kc: Kube;
+  // prod runs from a git-ignored copy of Pulumi.prod.yaml (local passphrase salt), so the
+  // committed stack file is never rewritten: see scripts/local-stack.sh.
+  let prod = "";
   beforeAll(() => {
     must("bash scripts/cluster.sh up", {}, 600_000);
     kc = kube();
-    sh("pulumi stack select prod 2>/dev/null || pulumi stack init prod");
+    prod = `--stack prod --config-file ${must("bash scripts/local-stack.sh prod").stdout.trim()}`;
     sh("pulumi state unprotect --stack prod --all --yes");
-    must("pulumi destroy --stack prod --yes --skip-preview", localTarget, 600_000);
+    must(`pulumi destroy ${prod} --yes --skip-preview`, localTarget, 600_000);
     // dev and prod share namespace names: the dev stack must be down for prod to come up here.
-    must("pulumi stack select dev 2>/dev/null || pulumi stack init dev");
+    must("bash scripts/local-stack.sh dev");
     must("pulumi destroy --stack dev --yes --skip-preview", {}, 600_000);
   });
 
   it("previews with the policy pack, then comes up", () => {
-    const pre = must("pulumi preview --stack prod --policy-pack policy-pack", localTarget);
+    const pre = must(
+      `pulumi preview ${prod} --policy-pack policy-pack --policy-pack-config policy-pack/config/kgents-platform.json`,
+      localTarget,
+    );
     expect(pre.stdout).toMatch(/\+ \d+ to create/);
     expect(pre.stdout).toContain("cluster target overridden by environment");
-    const up = must("pulumi up --stack prod --yes --policy-pack policy-pack", localTarget, 900_000);
+    const up = must(
+      `pulumi up ${prod} --yes --policy-pack policy-pack --policy-pack-config policy-pack/config/kgents-platform.json`,
+      localTarget,
+      900_000,
+    );
     saveArtifact("prod-up.txt", up.stdout);
     expect(up.stdout).toMatch(/\+ \d+ created/);
   });
@@ -61,20 +96,24 @@ describe("prod stack on the local cluster", () => {
   });
 
   it("is protected: destroy refuses until the data is explicitly unprotected", () => {
-    const r = sh("pulumi destroy --stack prod --yes --skip-preview", localTarget, 600_000);
+    const r = sh(`pulumi destroy ${prod} --yes --skip-preview`, localTarget, 600_000);
     expect(r.code).not.toBe(0);
     expect(r.stdout + r.stderr).toMatch(/protect/i);
     must("pulumi state unprotect --stack prod --all --yes");
-    must("pulumi destroy --stack prod --yes --skip-preview", localTarget, 900_000);
+    must(`pulumi destroy ${prod} --yes --skip-preview`, localTarget, 900_000);
   });
 });
 
 describe("bad input through the real CLI", () => {
   beforeAll(() => {
     must("bash scripts/cluster.sh up", {}, 600_000);
-    sh("pulumi stack select dev 2>/dev/null || pulumi stack init dev");
-    // Make sure the dev state file exists and has content to protect.
-    must("pulumi refresh --stack dev --yes --skip-preview");
+    must("bash scripts/local-stack.sh dev");
+    // Something deployed to lose: the failures below must leave it all in the state.
+    must("pulumi up --stack dev --yes --skip-preview", {}, 900_000);
+  });
+
+  afterAll(() => {
+    must("pulumi destroy --stack dev --yes --skip-preview", {}, 900_000);
   });
 
   it("invalid config stops the program before any resource, naming key, value and rule", () => {
@@ -86,14 +125,15 @@ describe("bad input through the real CLI", () => {
       const r = sh("pulumi preview --stack badconfig");
       expect(r.code).not.toBe(0);
       expect(r.stdout + r.stderr).toContain("kgents:natsReplicas = 4: must be 3, 5 or 7");
-      expect(r.stdout).not.toMatch(/to create/);
+      // Only the stack itself was planned: no Kubernetes object.
+      expect(r.stdout).not.toMatch(/kubernetes:/);
     } finally {
       sh("pulumi stack rm badconfig --yes --force");
       fs.rmSync(path.join(ROOT, "Pulumi.badconfig.yaml"), { force: true });
     }
   });
 
-  it("an unreachable cluster fails with a clear message and leaves the state file intact", () => {
+  it("an unreachable cluster fails with a clear message and loses nothing deployed", () => {
     const dir = fs.mkdtempSync(path.join(ROOT, ".local", "unreachable-"));
     const cfg = path.join(dir, "kubeconfig");
     fs.writeFileSync(
@@ -108,13 +148,21 @@ describe("bad input through the real CLI", () => {
         "",
       ].join("\n"),
     );
-    const before = stateHash("dev");
-    const r = sh("pulumi up --stack dev --yes", { KGENTS_KUBECONFIG: cfg }, 300_000);
+    const before = deployed("dev");
+    expect(before.resources.length).toBeGreaterThan(40);
+    // --refresh reads every deployed object back from the (unreachable) cluster first.
+    const r = sh("pulumi up --stack dev --yes --refresh", { KGENTS_KUBECONFIG: cfg }, 300_000);
     fs.rmSync(dir, { recursive: true, force: true });
     saveArtifact("unreachable-cluster.txt", r.stdout + r.stderr);
     expect(r.code).not.toBe(0);
     expect(r.stdout + r.stderr).toMatch(/127\.0\.0\.1:1|connection refused|unreachable/i);
-    expect(stateHash("dev")).toBe(before);
+    // Pulumi may rewrite the checkpoint of a failed update, but every deployed resource is still in it.
+    expect(deployed("dev")).toEqual(before);
+    // ...and the stack still works against the real cluster: an update back to the real target
+    // touches no deployed object, after which there is nothing left to change.
+    const back = must("pulumi up --stack dev --yes --skip-preview");
+    expect(back.stdout).not.toMatch(/kubernetes:[^\n]*(created|deleted|replaced)/);
+    must("pulumi preview --stack dev --expect-no-changes");
   });
 
   it("a missing passphrase fails with a clear message and leaves the state file intact", () => {

@@ -92,7 +92,9 @@ export async function waitFor<T>(
     }
     await new Promise((r) => setTimeout(r, 500));
   }
-  throw new Error(`timed out waiting for ${what}${last instanceof Error ? `: ${last.message}` : ""}`);
+  throw new Error(
+    `timed out waiting for ${what}${last instanceof Error ? `: ${last.message}` : ""}`,
+  );
 }
 
 /** Evicts a pod through the eviction API; returns the HTTP status (201 accepted, 429 refused by a PDB). */
