@@ -17,6 +17,7 @@ import {
   renderNatsRoutes,
 } from "../lib/nats-conf";
 import {
+  dataClaimTemplate,
   guaranteedResources,
   restrictedContainerSecurityContext,
   restrictedPodSecurityContext,
@@ -327,16 +328,7 @@ export class NatsCluster extends pulumi.ComponentResource {
               ],
             },
           },
-          volumeClaimTemplates: [
-            {
-              metadata: { name: "data", labels: selector },
-              spec: {
-                accessModes: ["ReadWriteOnce"],
-                ...(a.storageClass ? { storageClassName: a.storageClass } : {}),
-                resources: { requests: { storage: a.storage } },
-              },
-            },
-          ],
+          volumeClaimTemplates: [dataClaimTemplate(a.storage, a.storageClass, selector)],
         },
       },
       { ...child, customTimeouts: { create: timeout, update: timeout } },

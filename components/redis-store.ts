@@ -6,6 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { REDIS_PORT } from "../lib/flows";
 import { commonLabels, selectorLabels, type WorkloadIdentity } from "../lib/labels";
 import {
+  dataClaimTemplate,
   guaranteedResources,
   restrictedContainerSecurityContext,
   restrictedPodSecurityContext,
@@ -193,16 +194,7 @@ export class RedisStore extends pulumi.ComponentResource {
               ],
             },
           },
-          volumeClaimTemplates: [
-            {
-              metadata: { name: "data", labels: selector },
-              spec: {
-                accessModes: ["ReadWriteOnce"],
-                ...(a.storageClass ? { storageClassName: a.storageClass } : {}),
-                resources: { requests: { storage: a.storage } },
-              },
-            },
-          ],
+          volumeClaimTemplates: [dataClaimTemplate(a.storage, a.storageClass, selector)],
         },
       },
       { ...child, customTimeouts: { create: timeout, update: timeout } },

@@ -1,4 +1,5 @@
-// The restricted Pod Security Standard, once: every pod and container of the program uses these.
+// Pod-level building blocks shared by the StatefulSets: the restricted Pod Security Standard,
+// Guaranteed resources and the data claim template.
 // https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted
 
 export function restrictedPodSecurityContext(uid: number) {
@@ -25,4 +26,23 @@ export function restrictedContainerSecurityContext() {
 /** Resources with requests = limits (Guaranteed QoS: last to be evicted under node pressure). */
 export function guaranteedResources(cpu: string, memory: string) {
   return { requests: { cpu, memory }, limits: { cpu, memory } };
+}
+
+/**
+ * The `data` claim template of a StatefulSet. Immutable once deployed: a change is a replacement
+ * of the StatefulSet (which `protectData` turns into an error instead of a surprise).
+ */
+export function dataClaimTemplate(
+  storage: string,
+  storageClass: string,
+  labels: Record<string, string>,
+) {
+  return {
+    metadata: { name: "data", labels },
+    spec: {
+      accessModes: ["ReadWriteOnce"],
+      ...(storageClass ? { storageClassName: storageClass } : {}),
+      resources: { requests: { storage } },
+    },
+  };
 }
