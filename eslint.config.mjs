@@ -4,7 +4,20 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/**", "bin/**", ".local/**", ".build/**", "dist/**", "artifacts/**", "tools/**", "**/*.mjs", "**/*.mts", "**/*.js"] },
+  {
+    ignores: [
+      "node_modules/**",
+      "bin/**",
+      ".local/**",
+      ".build/**",
+      "dist/**",
+      "artifacts/**",
+      "tools/**",
+      "**/*.mjs",
+      "**/*.mts",
+      "**/*.js",
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
