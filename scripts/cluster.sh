@@ -12,7 +12,7 @@
 # Environment: KGENTS_CLUSTER_NAME (default kgents; another name is a separate cluster with
 # kubeconfig .local/kubeconfig-<name>), KGENTS_CLUSTER_KUBECONFIG (override that path),
 # KGENTS_CLUSTER_NODES (default 3), KGENTS_CLUSTER_PVS (default 12), KGENTS_CLUSTER_PV_SIZE
-# (default 10Gi).
+# (default 100Gi).
 set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
