@@ -14,7 +14,7 @@ npx tsc --noEmit
 step "lint"
 npm run --silent lint
 step "unit + policy tests"
-npx vitest run --project unit --project policy
+npm test
 step "real-server tests (nats-server, redis-server)"
 npm run --silent test:servers
 step "e2e on the local cluster"
