@@ -5,6 +5,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 start=$(date +%s)
+# In CI, leave no cluster processes behind (a developer keeps theirs for the next run).
+if [ "${CI:-}" = true ]; then
+  trap 'bash scripts/cluster.sh down >/dev/null 2>&1 || true' EXIT
+fi
 step() { printf '\n==> %s (t+%ss)\n' "$*" "$(($(date +%s) - start))"; }
 
 step "dependencies"
