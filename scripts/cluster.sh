@@ -138,7 +138,7 @@ spec:
   accessModes: [ReadWriteOnce]
   persistentVolumeReclaimPolicy: Retain
   storageClassName: local
-  hostPath: {path: /tmp/kgents-local-pv/$i, type: DirectoryOrCreate}
+  hostPath: {path: /var/lib/kgents-local-pv/$i, type: DirectoryOrCreate}
 "
   done
   printf '%s' "$docs" | kctl apply -f - >/dev/null
