@@ -21,6 +21,9 @@ export interface RegisteredResource {
   provider?: string;
   parent?: string;
   custom: boolean;
+  /** Resource options the engine received. */
+  protect: boolean;
+  customTimeouts?: { create: string; update: string; delete: string };
 }
 
 export interface ProgramRun {
@@ -43,6 +46,9 @@ interface MonitorReq {
   getProvider(): string;
   getParent(): string;
   getCustom(): boolean;
+  getProtect(): boolean;
+  getCustomtimeouts():
+    { getCreate(): string; getUpdate(): string; getDelete(): string } | undefined;
 }
 type Callback = (err: unknown, resp?: { getUrn(): string }) => void;
 const proto = MockMonitor.prototype as unknown as {
@@ -65,12 +71,20 @@ if (!proto.__kgentsPatched) {
           provider: req.getProvider() || undefined,
           parent: req.getParent() || undefined,
           custom: req.getCustom(),
+          protect: req.getProtect(),
+          customTimeouts: timeoutsOf(req),
         });
       }
       cb(err, resp);
     });
   };
   proto.__kgentsPatched = true;
+}
+
+function timeoutsOf(req: MonitorReq): RegisteredResource["customTimeouts"] {
+  const t = req.getCustomtimeouts();
+  if (!t || (!t.getCreate() && !t.getUpdate() && !t.getDelete())) return undefined;
+  return { create: t.getCreate(), update: t.getUpdate(), delete: t.getDelete() };
 }
 
 export function isSecretMarker(v: unknown): v is { value: unknown } {

@@ -192,6 +192,59 @@ describe.each(STACKS)("stack %s", (stack: StackName) => {
     });
   });
 
+  it("runs NATS as the official chart does: probes, lame-duck preStop, grace period, per-pod routes", () => {
+    const sts = obj(find("StatefulSet", NS.agents, "nats"));
+    const spec = sts.spec as {
+      serviceName: string;
+      podManagementPolicy: string;
+      template: {
+        spec: { terminationGracePeriodSeconds: number; containers: Record<string, unknown>[] };
+      };
+    };
+    expect(spec.serviceName).toBe("nats-headless");
+    expect(spec.podManagementPolicy).toBe("Parallel");
+    expect(spec.template.spec.terminationGracePeriodSeconds).toBeGreaterThanOrEqual(60);
+    const nats = spec.template.spec.containers[0] as {
+      startupProbe: { httpGet: { path: string } };
+      readinessProbe: { httpGet: { path: string } };
+      livenessProbe: { httpGet: { path: string } };
+      lifecycle: { preStop: { exec: { command: string[] } } };
+      image: string;
+    };
+    expect(nats.image).toBe("nats:2.14.9-alpine");
+    expect(nats.startupProbe.httpGet.path).toBe("/healthz");
+    expect(nats.readinessProbe.httpGet.path).toBe("/healthz?js-server-only=true");
+    expect(nats.livenessProbe.httpGet.path).toBe("/healthz?js-enabled-only=true");
+    expect(nats.lifecycle.preStop.exec.command).toEqual([
+      "nats-server",
+      "--signal",
+      "ldm=/var/run/nats/nats.pid",
+    ]);
+    const headless = obj(find("Service", NS.agents, "nats-headless")).spec as Record<
+      string,
+      unknown
+    >;
+    expect(headless).toMatchObject({ clusterIP: "None", publishNotReadyAddresses: true });
+    // The routes include names every pod through the headless service, never the ClusterIP one.
+    const routes = JSON.stringify(find("Secret", NS.agents, "nats-routes").inputs);
+    for (const i of [0, 1, 2])
+      expect(routes).toContain(`@nats-${i}.nats-headless.kgents-agents.svc.cluster.local:6222`);
+    expect(routes).not.toMatch(/@nats\.kgents-agents/);
+  });
+
+  it("waits for StatefulSet rollouts within the stack's timeout, and protects prod's data", () => {
+    const minutes = stack === "prod" ? "10m" : "5m";
+    const sets = k8s.filter((r) => kindOf(r) === "StatefulSet");
+    expect(sets).toHaveLength(2);
+    for (const r of sets) {
+      expect(r.customTimeouts, key(r)).toEqual({ create: minutes, update: minutes, delete: "" });
+      expect(r.protect, key(r)).toBe(stack === "prod");
+    }
+    // Namespaces and policies are never protected: only the data-bearing components are.
+    for (const r of k8s.filter((x) => ["Namespace", "NetworkPolicy"].includes(kindOf(x))))
+      expect(r.protect).toBe(false);
+  });
+
   it("runs every pod non-root with a read-only root filesystem, no capabilities and RuntimeDefault seccomp", () => {
     for (const sts of k8s.filter((r) => kindOf(r) === "StatefulSet")) {
       const t = template(sts);
