@@ -22,7 +22,7 @@ import {
   restrictedContainerSecurityContext,
   restrictedPodSecurityContext,
 } from "../lib/pod-security";
-import { IMAGES, NATS_EXPORTER_VERSION, NATS_VERSION } from "../lib/versions";
+import { IMAGES, NATS_VERSION } from "../lib/versions";
 import { definedOnly, sha256 } from "../lib/util";
 import { RandomSecret } from "./random-secret";
 
@@ -353,7 +353,6 @@ export class NatsCluster extends pulumi.ComponentResource {
     this.registerOutputs({
       clientUrl: this.clientUrl,
       authSecretName: this.authSecretName,
-      exporterVersion: a.exporter ? NATS_EXPORTER_VERSION : undefined,
     });
   }
 }

@@ -23,11 +23,6 @@ export function parseBytes(quantity: string): number {
   return Math.floor(Number(m[1]) * (UNITS[m[2] ?? ""] ?? 1));
 }
 
-/** A byte count as the largest whole binary unit (`MiB` resolution), e.g. 429496729 -> "409MiB". */
-export function formatMiB(bytes: number): string {
-  return `${Math.floor(bytes / 1024 ** 2)}MiB`;
-}
-
 /** `fraction` of a quantity, rounded down to whole MiB (what NATS/Redis/Go accept). */
 export function fractionMiB(quantity: string, fraction: number): number {
   return Math.floor((parseBytes(quantity) * fraction) / 1024 ** 2);
