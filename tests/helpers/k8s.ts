@@ -1,4 +1,5 @@
-// Kubernetes label-selector matching for test assertions (matchLabels + matchExpressions).
+// Kubernetes label-selector matching for test assertions (matchLabels + matchExpressions). Kept
+// apart from policy-pack/analysis/selectors on purpose: an oracle independent of the pack it checks.
 interface Selector {
   matchLabels?: Record<string, string>;
   matchExpressions?: { key: string; operator: string; values?: string[] }[];
