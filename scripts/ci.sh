@@ -22,6 +22,8 @@ step "typecheck"
 npx tsc --noEmit
 step "lint"
 npm run --silent lint
+step "workflow lint (actionlint on .github/workflows)"
+npm run --silent lint:workflows
 step "unit + policy tests"
 npm test
 step "real-server tests (nats-server, redis-server)"

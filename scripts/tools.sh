@@ -8,7 +8,7 @@
 #   scripts/tools.sh --force pulumi       # rebuild even if the cache is warm
 #   scripts/tools.sh --list               # families, cache state and binaries
 #
-# Families: nats vegeta pulumi kubernetes-provider etcd kwok kubernetes
+# Families: nats vegeta pulumi kubernetes-provider etcd kwok kubernetes actionlint
 # Cache: ${KGENTS_TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kgents-tools}/<family>-<version>-<key>/
 #
 # Layout: tools/<family>/ holds a pin-only wrapper module (go.mod + go.sum: the upstream module at
@@ -24,7 +24,7 @@ CACHE_ROOT="${KGENTS_TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kgents-tools}"
 # shellcheck source=../tools/versions.env
 source "$TOOLS/versions.env"
 
-ALL_FAMILIES=(nats vegeta pulumi kubernetes-provider etcd kwok kubernetes)
+ALL_FAMILIES=(nats vegeta pulumi kubernetes-provider etcd kwok kubernetes actionlint)
 
 log() { printf '[tools] %s\n' "$*" >&2; }
 die() { printf '[tools] ERROR: %s\n' "$*" >&2; exit 1; }
@@ -74,6 +74,12 @@ build_kubernetes-provider() {
     -o "$OUT/pulumi-resource-kubernetes" .)
 }
 
+build_actionlint() {
+  # actionlint's version string is set by its release build; stamp the pinned one.
+  gobuild -ldflags "-s -w -X github.com/rhysd/actionlint.version=$ACTIONLINT_VERSION" -o "$OUT/actionlint" \
+    github.com/rhysd/actionlint/cmd/actionlint
+}
+
 build_etcd() {
   gobuild -ldflags "-s -w" -o "$OUT/etcd" go.etcd.io/etcd/server/v3
 }
@@ -109,6 +115,7 @@ pins() {
     kubernetes-provider) echo "github.com/pulumi/pulumi-kubernetes/provider/v4 $PULUMI_KUBERNETES_PROVIDER_MODULE_VERSION"
                          echo "github.com/pulumi/pulumi-kubernetes/sdk/v4 $PULUMI_KUBERNETES_VERSION" ;;
     etcd) echo "go.etcd.io/etcd/server/v3 $ETCD_VERSION" ;;
+    actionlint) echo "github.com/rhysd/actionlint $ACTIONLINT_VERSION" ;;
     kwok) echo "sigs.k8s.io/kwok $KWOK_VERSION" ;;
     kubernetes) echo "k8s.io/kubernetes $KUBERNETES_VERSION"
                 echo "k8s.io/apiserver => k8s.io/apiserver $KUBERNETES_STAGING_VERSION" ;;
@@ -120,7 +127,7 @@ label() {
   case "$1" in
     nats) echo "$NATS_SERVER_VERSION" ;; vegeta) echo "$VEGETA_VERSION" ;;
     pulumi) echo "$PULUMI_VERSION" ;; kubernetes-provider) echo "$PULUMI_KUBERNETES_VERSION" ;;
-    etcd) echo "$ETCD_VERSION" ;; kwok) echo "$KWOK_VERSION" ;; kubernetes) echo "$KUBERNETES_VERSION" ;;
+    etcd) echo "$ETCD_VERSION" ;; actionlint) echo "$ACTIONLINT_VERSION" ;; kwok) echo "$KWOK_VERSION" ;; kubernetes) echo "$KUBERNETES_VERSION" ;;
   esac
 }
 
