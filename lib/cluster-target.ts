@@ -33,7 +33,9 @@ export function clusterTarget(
   if (renderDir !== undefined && renderDir !== "") {
     return {
       providerArgs: { renderYamlToDirectory: path.resolve(renderDir) },
-      warnings: [`render mode: objects are written as YAML to ${renderDir}; no cluster is contacted`],
+      warnings: [
+        `render mode: objects are written as YAML to ${renderDir}; no cluster is contacted`,
+      ],
     };
   }
   const overridden = env.KGENTS_KUBECONFIG !== undefined || env.KGENTS_KUBE_CONTEXT !== undefined;

@@ -83,7 +83,12 @@ function main(): void {
     fs.mkdirSync(path.join(work, "state"));
     run("pulumi", ["stack", "init", stack, "--non-interactive"], project, env);
     const t0 = Date.now();
-    run("pulumi", ["up", "--stack", stack, "--yes", "--skip-preview", "--non-interactive"], project, env);
+    run(
+      "pulumi",
+      ["up", "--stack", stack, "--yes", "--skip-preview", "--non-interactive"],
+      project,
+      env,
+    );
 
     const files = yamlFiles(rendered);
     fs.mkdirSync(out, { recursive: true });
