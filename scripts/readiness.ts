@@ -20,8 +20,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import * as k8s from "@kubernetes/client-node";
-import * as prettier from "prettier";
+import type * as K8s from "@kubernetes/client-node";
 import YAML from "yaml";
 import { clusterTarget } from "../lib/cluster-target";
 import { parseStackConfig, StackConfigError, type StackConfig } from "../lib/config";
@@ -106,15 +105,27 @@ function loadConfig(): StackConfig {
 
 const cfg = loadConfig();
 const target = clusterTarget(cfg, process.env).providerArgs;
-const kc = new k8s.KubeConfig();
-if (target.kubeconfig) kc.loadFromFile(target.kubeconfig);
-else kc.loadFromDefault();
-if (target.context) kc.setCurrentContext(target.context);
-const core = kc.makeApiClient(k8s.CoreV1Api);
-const apps = kc.makeApiClient(k8s.AppsV1Api);
-const policyApi = kc.makeApiClient(k8s.PolicyV1Api);
-const net = kc.makeApiClient(k8s.NetworkingV1Api);
-const clusterDesc = `context \`${kc.getCurrentContext()}\`, API server ${kc.getCurrentCluster()?.server ?? "(unknown)"}`;
+// The client library and prettier load only after the arguments are known to be good: bad input
+// is answered at once, not after seconds of module loading.
+let k8s: typeof K8s;
+let core: K8s.CoreV1Api;
+let apps: K8s.AppsV1Api;
+let policyApi: K8s.PolicyV1Api;
+let net: K8s.NetworkingV1Api;
+let clusterDesc = "";
+
+async function connect(): Promise<void> {
+  k8s = await import("@kubernetes/client-node");
+  const kc = new k8s.KubeConfig();
+  if (target.kubeconfig) kc.loadFromFile(target.kubeconfig);
+  else kc.loadFromDefault();
+  if (target.context) kc.setCurrentContext(target.context);
+  core = kc.makeApiClient(k8s.CoreV1Api);
+  apps = kc.makeApiClient(k8s.AppsV1Api);
+  policyApi = kc.makeApiClient(k8s.PolicyV1Api);
+  net = kc.makeApiClient(k8s.NetworkingV1Api);
+  clusterDesc = `context \`${kc.getCurrentContext()}\`, API server ${kc.getCurrentCluster()?.server ?? "(unknown)"}`;
+}
 
 const ns = {
   agents: tierNamespace(cfg.namespacePrefix, "agents"),
@@ -175,7 +186,7 @@ function stackOutputs(): { outputs?: StackOutputs; error?: string } {
     return { error: `pulumi stack output --stack ${stack}: not JSON` };
   }
 }
-const stackOut = stackOutputs();
+let stackOut: { outputs?: StackOutputs; error?: string } = {};
 
 function declaredIn(namespace: string): string[] | undefined {
   return stackOut.outputs?.networkPolicies
@@ -200,7 +211,7 @@ async function namespaceExists(name: string): Promise<boolean> {
     await core.readNamespace({ name });
     return true;
   } catch (e) {
-    if (e instanceof k8s.ApiException && (e as k8s.ApiException<unknown>).code === 404)
+    if (e instanceof k8s.ApiException && (e as K8s.ApiException<unknown>).code === 404)
       return false;
     throw e;
   }
@@ -327,11 +338,11 @@ interface Nats {
   pdbs: PdbObject[];
 }
 async function readNats(): Promise<Nats | string> {
-  let sts: k8s.V1StatefulSet;
+  let sts: K8s.V1StatefulSet;
   try {
     sts = await apps.readNamespacedStatefulSet({ name: "nats", namespace: ns.agents });
   } catch (e) {
-    return `StatefulSet ${ns.agents}/nats: ${e instanceof k8s.ApiException ? `HTTP ${(e as k8s.ApiException<unknown>).code}` : String(e)}`;
+    return `StatefulSet ${ns.agents}/nats: ${e instanceof k8s.ApiException ? `HTTP ${(e as K8s.ApiException<unknown>).code}` : String(e)}`;
   }
   const pdbs = await policyApi.listNamespacedPodDisruptionBudget({ namespace: ns.agents });
   return {
@@ -384,12 +395,12 @@ function natsPdb(nats: Nats | string): Verdict {
   };
 }
 
-async function pdbStatus(name: string): Promise<k8s.V1PodDisruptionBudgetStatus | undefined> {
+async function pdbStatus(name: string): Promise<K8s.V1PodDisruptionBudgetStatus | undefined> {
   const p = await policyApi.readNamespacedPodDisruptionBudget({ name, namespace: ns.agents });
   return p.status;
 }
 
-function statusLine(s: k8s.V1PodDisruptionBudgetStatus | undefined): string {
+function statusLine(s: K8s.V1PodDisruptionBudgetStatus | undefined): string {
   return `currentHealthy=${s?.currentHealthy} desiredHealthy=${s?.desiredHealthy} expectedPods=${s?.expectedPods} disruptionsAllowed=${s?.disruptionsAllowed}`;
 }
 
@@ -407,7 +418,7 @@ async function evict(pod: string): Promise<{ status: number; message: string }> 
     return { status: 201, message: "Created: the pod is being evicted" };
   } catch (e) {
     if (e instanceof k8s.ApiException) {
-      const err = e as k8s.ApiException<unknown>;
+      const err = e as K8s.ApiException<unknown>;
       let message = String(err.body);
       try {
         message = (JSON.parse(String(err.body)) as { message?: string }).message ?? message;
@@ -592,6 +603,8 @@ function gitCommit(): string {
 }
 
 async function main(): Promise<void> {
+  await connect();
+  stackOut = stackOutputs();
   const commit = gitCommit();
   console.error(`readiness: stack ${stack}, ${clusterDesc}`);
   const verdicts: Verdict[] = [];
@@ -619,6 +632,7 @@ async function main(): Promise<void> {
   };
   const out = path.resolve(ROOT, opts.out);
   // Formatted as the repo's prettier would (the document is checked by `npm run lint`).
+  const prettier = await import("prettier");
   const style = (await prettier.resolveConfig(out)) ?? {};
   const md = await prettier.format(renderChecklist(run), { ...style, parser: "markdown" });
   fs.mkdirSync(path.dirname(out), { recursive: true });
