@@ -83,9 +83,12 @@ run_step() {
   if [ "$rc" -ne 0 ]; then
     failed=1
     if [ "$s" = preview ]; then
-      # The engine prints each violation as `[mandatory]  <policy-name>  (<resource>)`.
+      # The engine prints each violation as `[mandatory] [severity: high]  <policy>  (<resource>)`
+      # (the severity only when the policy declares one), colours stripped.
       local names
-      names=$(grep -oE '\[(mandatory|advisory|remediate)\] +[a-z0-9-]+' "$log" | awk '$1=="[mandatory]"{print $2}' | sort -u | paste -sd, -)
+      names=$(sed 's/\x1b\[[0-9;]*m//g' "$log" \
+        | grep -oE '\[mandatory\]( \[severity: [a-z]+\])? +[a-z0-9-]+' \
+        | awk '{print $NF}' | sort -u | paste -sd, -)
       [ -n "$names" ] && note="policy violations: ${names//,/, }"
     fi
     results+=("FAIL  $s (${took}s)${note:+  $note}")
