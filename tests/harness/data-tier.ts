@@ -2,7 +2,7 @@
 // config — for the load baseline and anything else that needs both at once.
 import { NatsCluster } from "./nats-cluster";
 import { RedisServer } from "./redis-server";
-import type { StackName } from "./stack";
+import type { StackName } from "../support/stack-files";
 
 export interface DataTier {
   readonly nats: NatsCluster;

@@ -5,6 +5,6 @@ export * from "./nats-cluster";
 export * from "./ports";
 export * from "./process";
 export * from "./redis-server";
-export * from "./stack";
+
 export * from "./jetstream";
 export * from "./data-tier";

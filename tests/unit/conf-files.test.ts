@@ -7,8 +7,8 @@ import {
   natsPasswordEnv,
   renderNatsConf,
   renderNatsRoutes,
-} from "../../lib/nats-conf";
-import { redisConfInputs, renderRedisAuth, renderRedisConf } from "../../lib/redis-conf";
+} from "../../lib/nats";
+import { redisConfInputs, renderRedisAuth, renderRedisConf } from "../../lib/redis";
 
 describe("nats.conf", () => {
   const conf = renderNatsConf(natsConfInputs({ natsMemory: "512Mi", natsStorage: "10Gi" }));

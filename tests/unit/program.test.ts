@@ -1,15 +1,15 @@
 // The real program under mocks, for both stacks, with config from the real stack files:
 // the exact objects, isolation, disruption budgets, pod security and secret handling.
 import { beforeAll, describe, expect, it } from "vitest";
-import { selectorMatches } from "../helpers/k8s";
+import { selectorMatches } from "../support/k8s";
 import {
   mockSecretValue,
   plainStrings,
   type ProgramRun,
   type RegisteredResource,
   runStack,
-} from "../helpers/program";
-import { STACKS, type StackName } from "../helpers/stack-files";
+} from "../support/program";
+import { STACKS, type StackName } from "../support/stack-files";
 
 const NS = {
   agents: "kgents-agents",
@@ -48,6 +48,8 @@ const EXPECTED_OBJECTS: readonly string[] = [
   `ConfigMap/${NS.triad}/redis-config`,
   `Secret/${NS.triad}/redis-auth`,
   `Service/${NS.triad}/redis`,
+  `Service/${NS.triad}/redis-headless`,
+  `PriorityClass//kgents-data`,
   `StatefulSet/${NS.triad}/redis`,
   `PodDisruptionBudget/${NS.triad}/redis`,
 ];
