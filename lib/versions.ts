@@ -14,7 +14,7 @@ export function parseVersionsFile(text: string): Record<string, string> {
     const t = line.trim();
     if (t === "" || t.startsWith("#")) return;
     const m = /^([A-Z][A-Z0-9_]*)=([A-Za-z0-9._+-]+)$/.exec(t);
-    if (!m) throw new Error(`${VERSIONS_FILE}:${i + 1}: "${t}" is not a KEY=value line`);
+    if (!m) throw new Error(`${VERSIONS_FILE} line ${i + 1}: "${t}" is not a KEY=value line`);
     out[m[1] as string] = m[2] as string;
   });
   return out;
