@@ -75,36 +75,40 @@ export const NO_OPTS: PolicyResource["opts"] = {
   additionalSecretOutputs: [],
 };
 
-/** Builds what CrossGuard passes to validateStack. */
+/** One resource as CrossGuard passes it to validateStack. */
+export function policyResource(r: TestResource): PolicyResource {
+  const out: PolicyResource = {
+    type: r.type,
+    urn: r.urn ?? urnOf(r.type, r.name),
+    name: r.name,
+    props: unknownCheckingProxy(withUnknowns(r.props)) as Record<string, unknown>,
+    opts: NO_OPTS,
+    dependencies: [],
+    propertyDependencies: {},
+    isType: () => false,
+    asType: () => undefined,
+  };
+  if (r.provider) {
+    const provider: PolicyProviderResource = {
+      type: "pulumi:providers:kubernetes",
+      urn: urnOf("pulumi:providers:kubernetes", "k8s"),
+      name: "k8s",
+      props: unknownCheckingProxy(withUnknowns(r.provider)) as Record<string, unknown>,
+    };
+    out.provider = provider;
+  }
+  return out;
+}
+
+/** Builds what CrossGuard passes to validateStack; URNs must be distinct. */
 export function toPolicyResources(rs: readonly TestResource[]): PolicyResource[] {
   const urns = new Set<string>();
   return rs.map((r) => {
-    const urn = r.urn ?? urnOf(r.type, r.name);
-    if (urns.has(urn))
-      throw new Error(`duplicate URN ${urn}: give the resource a distinct pulumi name`);
-    urns.add(urn);
-    const props = unknownCheckingProxy(withUnknowns(r.props)) as Record<string, unknown>;
-    const out: PolicyResource = {
-      type: r.type,
-      urn,
-      name: r.name,
-      props,
-      opts: NO_OPTS,
-      dependencies: [],
-      propertyDependencies: {},
-      isType: () => false,
-      asType: () => undefined,
-    };
-    if (r.provider) {
-      const provider: PolicyProviderResource = {
-        type: "pulumi:providers:kubernetes",
-        urn: urnOf("pulumi:providers:kubernetes", "k8s"),
-        name: "k8s",
-        props: unknownCheckingProxy(withUnknowns(r.provider)) as Record<string, unknown>,
-      };
-      out.provider = provider;
-    }
-    return out;
+    const pr = policyResource(r);
+    if (urns.has(pr.urn))
+      throw new Error(`duplicate URN ${pr.urn}: give the resource a distinct pulumi name`);
+    urns.add(pr.urn);
+    return pr;
   });
 }
 
@@ -125,9 +129,9 @@ export async function runPolicy(
   resources: readonly TestResource[] | PolicyResource[],
   config: Record<string, unknown> = {},
 ): Promise<RunResult> {
-  const prs = (resources as readonly unknown[]).every(
-    (r) => typeof (r as PolicyResource).opts === "object",
-  )
+  // Already built (the benchmark builds once, outside its timed loop) or described by a test.
+  const built = resources.length > 0 && typeof (resources[0] as PolicyResource).opts === "object";
+  const prs = built
     ? (resources as PolicyResource[])
     : toPolicyResources(resources as readonly TestResource[]);
   const violations: Violation[] = [];

@@ -219,3 +219,19 @@ export async function runProgram(stack: StackName): Promise<RegisteredResource[]
   if (run.error) throw run.error;
   return run.resources;
 }
+
+/** `type::name` of each registration, and its parent's `type::name` (for component tests). */
+export function tree(resources: readonly RegisteredResource[]): string[] {
+  const short = (urn: string | undefined) => {
+    if (!urn) return "";
+    const [, , typePath = "", name = ""] = urn.split("::");
+    return `${typePath.split("$").pop()}::${name}`;
+  };
+  return resources.map((r) => `${short(r.urn)} <- ${short(r.parent)}`);
+}
+
+/** The Kubernetes object a registration creates: `Kind/namespace/name`. */
+export function objectKey(r: RegisteredResource): string {
+  const m = (r.inputs.metadata ?? {}) as { name?: string; namespace?: string };
+  return `${r.type.split(":").pop()}/${m.namespace ?? ""}/${m.name ?? ""}`;
+}
