@@ -2,23 +2,8 @@
 // (nats.conf ConfigMap, headless and client Services, StatefulSet, quorum-keeping PDB).
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import {
-  NATS_ROUTE_USER,
-  NATS_USERS,
-  natsAuthData,
-  natsAuthSecret,
-  natsClientService,
-  natsClientUrl,
-  natsConfigMap,
-  natsHeadlessService,
-  natsPdb,
-  natsRoutesData,
-  natsRoutesSecret,
-  type NatsSpec,
-  natsStatefulSet,
-} from "../lib/nats";
+import * as nats from "../lib/nats";
 import type { SpreadPolicy } from "../lib/pods";
-import { DEFAULT_CLUSTER_DOMAIN } from "../lib/topology";
 import { definedOnly } from "../lib/util";
 import { args } from "./manifest";
 import { RandomSecret } from "./random-secret";
@@ -81,17 +66,8 @@ export interface NatsClusterArgs {
   readonly rolloutTimeoutMinutes?: number;
 }
 
-const DEFAULTS = {
-  replicas: 3,
-  cpu: "250m",
-  memory: "512Mi",
-  storage: "10Gi",
-  storageClass: "",
-  exporter: false,
-  spreadPolicy: "soft",
-  clusterDomain: DEFAULT_CLUSTER_DOMAIN,
-  rolloutTimeoutMinutes: 5,
-} as const;
+/** Minutes Pulumi waits for a rollout unless told otherwise. */
+const ROLLOUT_TIMEOUT_MINUTES = 5;
 
 export class NatsCluster extends pulumi.ComponentResource {
   /** Client URL (ClusterIP service). */
@@ -103,41 +79,50 @@ export class NatsCluster extends pulumi.ComponentResource {
 
   constructor(name: string, a: NatsClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("kgents:components:NatsCluster", name, {}, opts);
-    const { rolloutTimeoutMinutes, ...spec }: NatsSpec & { rolloutTimeoutMinutes: number } = {
-      ...DEFAULTS,
+    const { rolloutTimeoutMinutes, ...spec }: nats.NatsSpec & { rolloutTimeoutMinutes: number } = {
+      ...nats.NATS_DEFAULTS,
+      rolloutTimeoutMinutes: ROLLOUT_TIMEOUT_MINUTES,
       ...definedOnly(a),
     };
     const child = { parent: this };
 
     // Credentials: one generated password per client user and one for routes.
     const passwords = Object.fromEntries(
-      NATS_USERS.map((u) => [u, new RandomSecret(`${name}-${u}-password`, {}, child).value]),
+      nats.NATS_USERS.map((u) => [u, new RandomSecret(`${name}-${u}-password`, {}, child).value]),
     );
-    const routePassword = passwords[NATS_ROUTE_USER] as pulumi.Output<string>;
+    const routePassword = passwords[nats.NATS_ROUTE_USER] as pulumi.Output<string>;
     const auth = new k8s.core.v1.Secret(
       `${name}-auth`,
       {
-        ...args<k8s.core.v1.SecretArgs>(natsAuthSecret(spec)),
-        stringData: pulumi.secret(pulumi.all(passwords).apply(natsAuthData)),
+        ...args<k8s.core.v1.SecretArgs>(nats.natsAuthSecret(spec)),
+        stringData: pulumi.secret(pulumi.all(passwords).apply(nats.natsAuthData)),
       },
       child,
     );
     const routes = new k8s.core.v1.Secret(
       `${name}-routes`,
       {
-        ...args<k8s.core.v1.SecretArgs>(natsRoutesSecret(spec)),
-        stringData: pulumi.secret(routePassword.apply((pw) => natsRoutesData(spec, pw))),
+        ...args<k8s.core.v1.SecretArgs>(nats.natsRoutesSecret(spec)),
+        stringData: pulumi.secret(routePassword.apply((pw) => nats.natsRoutesData(spec, pw))),
       },
       child,
     );
-    const config = new k8s.core.v1.ConfigMap(`${name}-config`, args(natsConfigMap(spec)), child);
-    new k8s.core.v1.Service(`${name}-headless`, args(natsHeadlessService(spec)), child);
-    const client = new k8s.core.v1.Service(`${name}-client`, args(natsClientService(spec)), child);
+    const config = new k8s.core.v1.ConfigMap(
+      `${name}-config`,
+      args(nats.natsConfigMap(spec)),
+      child,
+    );
+    new k8s.core.v1.Service(`${name}-headless`, args(nats.natsHeadlessService(spec)), child);
+    const client = new k8s.core.v1.Service(
+      `${name}-client`,
+      args(nats.natsClientService(spec)),
+      child,
+    );
 
     const timeout = `${rolloutTimeoutMinutes}m`;
     this.statefulSet = new k8s.apps.v1.StatefulSet(
       `${name}-statefulset`,
-      args(natsStatefulSet(spec)),
+      args(nats.natsStatefulSet(spec)),
       {
         ...child,
         // The pods mount these by name: they must exist first.
@@ -145,10 +130,14 @@ export class NatsCluster extends pulumi.ComponentResource {
         customTimeouts: { create: timeout, update: timeout },
       },
     );
-    this.pdb = new k8s.policy.v1.PodDisruptionBudget(`${name}-pdb`, args(natsPdb(spec)), child);
+    this.pdb = new k8s.policy.v1.PodDisruptionBudget(
+      `${name}-pdb`,
+      args(nats.natsPdb(spec)),
+      child,
+    );
 
     // Resolves once the client Service exists.
-    this.clientUrl = client.metadata.name.apply(() => natsClientUrl(spec));
+    this.clientUrl = client.metadata.name.apply(() => nats.natsClientUrl(spec));
     this.authSecretName = auth.metadata.name;
     this.registerOutputs({ clientUrl: this.clientUrl, authSecretName: this.authSecretName });
   }

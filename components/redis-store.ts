@@ -2,18 +2,7 @@
 // builds (redis.conf ConfigMap, headless and client Services, StatefulSet, PDB).
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import {
-  redisAuthData,
-  redisAuthSecret,
-  redisClientService,
-  redisConfigMap,
-  redisHeadlessService,
-  redisHost,
-  redisPdb,
-  type RedisSpec,
-  redisStatefulSet,
-} from "../lib/redis";
-import { DEFAULT_CLUSTER_DOMAIN } from "../lib/topology";
+import * as redis from "../lib/redis";
 import { definedOnly } from "../lib/util";
 import { args } from "./manifest";
 import { RandomSecret } from "./random-secret";
@@ -60,15 +49,8 @@ export interface RedisStoreArgs {
   readonly clusterDomain?: string;
 }
 
-const DEFAULTS = {
-  cpu: "100m",
-  memory: "256Mi",
-  storage: "2Gi",
-  storageClass: "",
-  appendOnly: false,
-  rolloutTimeoutMinutes: 5,
-  clusterDomain: DEFAULT_CLUSTER_DOMAIN,
-} as const;
+/** Minutes Pulumi waits for a rollout unless told otherwise. */
+const ROLLOUT_TIMEOUT_MINUTES = 5;
 
 export class RedisStore extends pulumi.ComponentResource {
   /** In-cluster host name of the Redis client service. */
@@ -80,33 +62,39 @@ export class RedisStore extends pulumi.ComponentResource {
 
   constructor(name: string, a: RedisStoreArgs, opts?: pulumi.ComponentResourceOptions) {
     super("kgents:components:RedisStore", name, {}, opts);
-    const { rolloutTimeoutMinutes, ...spec }: RedisSpec & { rolloutTimeoutMinutes: number } = {
-      ...DEFAULTS,
-      ...definedOnly(a),
-    };
+    const { rolloutTimeoutMinutes, ...spec }: redis.RedisSpec & { rolloutTimeoutMinutes: number } =
+      {
+        ...redis.REDIS_DEFAULTS,
+        rolloutTimeoutMinutes: ROLLOUT_TIMEOUT_MINUTES,
+        ...definedOnly(a),
+      };
     const child = { parent: this };
 
     const password = new RandomSecret(`${name}-password`, {}, child).value;
     const auth = new k8s.core.v1.Secret(
       `${name}-auth`,
       {
-        ...args<k8s.core.v1.SecretArgs>(redisAuthSecret(spec)),
-        stringData: pulumi.secret(password.apply(redisAuthData)),
+        ...args<k8s.core.v1.SecretArgs>(redis.redisAuthSecret(spec)),
+        stringData: pulumi.secret(password.apply(redis.redisAuthData)),
       },
       child,
     );
-    const config = new k8s.core.v1.ConfigMap(`${name}-config`, args(redisConfigMap(spec)), child);
-    const service = new k8s.core.v1.Service(
-      `${name}-service`,
-      args(redisClientService(spec)),
+    const config = new k8s.core.v1.ConfigMap(
+      `${name}-config`,
+      args(redis.redisConfigMap(spec)),
       child,
     );
-    new k8s.core.v1.Service(`${name}-headless`, args(redisHeadlessService(spec)), child);
+    const service = new k8s.core.v1.Service(
+      `${name}-service`,
+      args(redis.redisClientService(spec)),
+      child,
+    );
+    new k8s.core.v1.Service(`${name}-headless`, args(redis.redisHeadlessService(spec)), child);
 
     const timeout = `${rolloutTimeoutMinutes}m`;
     this.statefulSet = new k8s.apps.v1.StatefulSet(
       `${name}-statefulset`,
-      args(redisStatefulSet(spec)),
+      args(redis.redisStatefulSet(spec)),
       {
         ...child,
         // The pod mounts these by name: they must exist first.
@@ -114,10 +102,14 @@ export class RedisStore extends pulumi.ComponentResource {
         customTimeouts: { create: timeout, update: timeout },
       },
     );
-    this.pdb = new k8s.policy.v1.PodDisruptionBudget(`${name}-pdb`, args(redisPdb(spec)), child);
+    this.pdb = new k8s.policy.v1.PodDisruptionBudget(
+      `${name}-pdb`,
+      args(redis.redisPdb(spec)),
+      child,
+    );
 
     // Resolves once the client Service exists.
-    this.host = service.metadata.name.apply(() => redisHost(spec));
+    this.host = service.metadata.name.apply(() => redis.redisHost(spec));
     this.authSecretName = auth.metadata.name;
     this.registerOutputs({ host: this.host, authSecretName: this.authSecretName });
   }

@@ -17,7 +17,16 @@ import {
   restrictedContainerSecurityContext,
   type SpreadPolicy,
 } from "../pods";
-import { ANNOTATION, commonLabels, NATS, quorum, selectorLabels, serviceHost } from "../topology";
+import {
+  ANNOTATION,
+  commonLabels,
+  DEFAULT_CLUSTER_DOMAIN,
+  NATS,
+  quorum,
+  selectorLabels,
+  serviceHost,
+} from "../topology";
+import { configMap, podDisruptionBudget, secretShell, service } from "../objects";
 import { sha256 } from "../util";
 import { IMAGES, NATS_VERSION } from "../versions";
 import {
@@ -50,6 +59,18 @@ export interface NatsSpec {
   readonly priorityClassName: string;
 }
 
+/** Defaults of every optional setting (the component's args document them). */
+export const NATS_DEFAULTS = {
+  replicas: 3,
+  cpu: "250m",
+  memory: "512Mi",
+  storage: "10Gi",
+  storageClass: "",
+  exporter: false,
+  spreadPolicy: "soft",
+  clusterDomain: DEFAULT_CLUSTER_DOMAIN,
+} as const satisfies Partial<NatsSpec>;
+
 /** Names of the NATS objects. */
 export const NATS_NAMES = {
   statefulSet: NATS.name,
@@ -75,17 +96,12 @@ export function natsConf(s: NatsSpec): string {
 }
 
 export function natsConfigMap(s: NatsSpec): V1ConfigMap {
-  return {
-    apiVersion: "v1",
-    kind: "ConfigMap",
-    metadata: meta(NATS_NAMES.config, s),
-    data: { "nats.conf": natsConf(s) },
-  };
+  return configMap(meta(NATS_NAMES.config, s), { "nats.conf": natsConf(s) });
 }
 
 /** The auth Secret without its data (see natsAuthData). */
 export function natsAuthSecret(s: NatsSpec): V1Secret {
-  return { apiVersion: "v1", kind: "Secret", metadata: meta(NATS_NAMES.auth, s), type: "Opaque" };
+  return secretShell(meta(NATS_NAMES.auth, s));
 }
 
 /** The auth Secret's data: one password per user. */
@@ -95,7 +111,7 @@ export function natsAuthData(passwords: Readonly<Record<string, string>>): Recor
 
 /** The routes Secret without its data (see natsRoutesData). */
 export function natsRoutesSecret(s: NatsSpec): V1Secret {
-  return { apiVersion: "v1", kind: "Secret", metadata: meta(NATS_NAMES.routes, s), type: "Opaque" };
+  return secretShell(meta(NATS_NAMES.routes, s));
 }
 
 /** The routes include: per-pod headless DNS names, never the ClusterIP service. */
@@ -117,35 +133,25 @@ const SERVER_PORTS = ["client", "cluster", "monitor"] as const;
 
 /** Routes resolve per-pod names through this service, before the pods are ready. */
 export function natsHeadlessService(s: NatsSpec): V1Service {
-  return {
-    apiVersion: "v1",
-    kind: "Service",
-    metadata: meta(NATS_NAMES.headlessService, s),
-    spec: {
-      clusterIP: "None",
-      publishNotReadyAddresses: true,
-      selector: selectorLabels(NATS),
-      ports: SERVER_PORTS.map((p) => ({
-        name: p,
-        port: NATS.ports[p],
-        targetPort: p,
-        protocol: "TCP",
-      })),
-    },
-  };
+  return service(meta(NATS_NAMES.headlessService, s), {
+    clusterIP: "None",
+    publishNotReadyAddresses: true,
+    selector: selectorLabels(NATS),
+    ports: SERVER_PORTS.map((p) => ({
+      name: p,
+      port: NATS.ports[p],
+      targetPort: p,
+      protocol: "TCP",
+    })),
+  });
 }
 
 export function natsClientService(s: NatsSpec): V1Service {
-  return {
-    apiVersion: "v1",
-    kind: "Service",
-    metadata: meta(NATS_NAMES.clientService, s),
-    spec: {
-      type: "ClusterIP",
-      selector: selectorLabels(NATS),
-      ports: [{ name: "client", port: NATS.ports.client, targetPort: "client", protocol: "TCP" }],
-    },
-  };
+  return service(meta(NATS_NAMES.clientService, s), {
+    type: "ClusterIP",
+    selector: selectorLabels(NATS),
+    ports: [{ name: "client", port: NATS.ports.client, targetPort: "client", protocol: "TCP" }],
+  });
 }
 
 /** The URL clients connect to (the ClusterIP service). */
@@ -277,15 +283,10 @@ export function natsStatefulSet(s: NatsSpec): V1StatefulSet {
 
 /** Keeps the JetStream quorum: a drain may take one server at a time, never two of three. */
 export function natsPdb(s: NatsSpec): V1PodDisruptionBudget {
-  return {
-    apiVersion: "policy/v1",
-    kind: "PodDisruptionBudget",
-    metadata: meta(NATS_NAMES.pdb, s),
-    spec: {
-      minAvailable: s.minAvailable ?? quorum(s.replicas),
-      selector: { matchLabels: selectorLabels(NATS) },
-      // A crash-looping pod must not block a drain forever.
-      unhealthyPodEvictionPolicy: "AlwaysAllow",
-    },
-  };
+  return podDisruptionBudget(meta(NATS_NAMES.pdb, s), {
+    minAvailable: s.minAvailable ?? quorum(s.replicas),
+    selector: { matchLabels: selectorLabels(NATS) },
+    // A crash-looping pod must not block a drain forever.
+    unhealthyPodEvictionPolicy: "AlwaysAllow",
+  });
 }

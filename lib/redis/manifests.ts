@@ -9,9 +9,17 @@ import type {
   V1Service,
   V1StatefulSet,
 } from "@kubernetes/client-node";
+import { configMap, podDisruptionBudget, secretShell, service } from "../objects";
 import { guaranteedResources, restrictedContainerSecurityContext } from "../pods";
 import { dataStatefulSet } from "../stateful-set";
-import { ANNOTATION, commonLabels, REDIS, selectorLabels, serviceHost } from "../topology";
+import {
+  ANNOTATION,
+  commonLabels,
+  DEFAULT_CLUSTER_DOMAIN,
+  REDIS,
+  selectorLabels,
+  serviceHost,
+} from "../topology";
 import { sha256 } from "../util";
 import { IMAGES, REDIS_VERSION } from "../versions";
 import { REDIS_POD_PATHS, redisConfInputs, renderRedisAuth, renderRedisConf } from "./conf";
@@ -28,6 +36,16 @@ export interface RedisSpec {
   /** PriorityClass of the pod (the data tier's). */
   readonly priorityClassName: string;
 }
+
+/** Defaults of every optional setting (the component's args document them). */
+export const REDIS_DEFAULTS = {
+  cpu: "100m",
+  memory: "256Mi",
+  storage: "2Gi",
+  storageClass: "",
+  appendOnly: false,
+  clusterDomain: DEFAULT_CLUSTER_DOMAIN,
+} as const satisfies Partial<RedisSpec>;
 
 /** Names of the Redis objects. */
 export const REDIS_NAMES = {
@@ -53,17 +71,12 @@ export function redisConf(s: RedisSpec): string {
 }
 
 export function redisConfigMap(s: RedisSpec): V1ConfigMap {
-  return {
-    apiVersion: "v1",
-    kind: "ConfigMap",
-    metadata: meta(REDIS_NAMES.config, s),
-    data: { "redis.conf": redisConf(s) },
-  };
+  return configMap(meta(REDIS_NAMES.config, s), { "redis.conf": redisConf(s) });
 }
 
 /** The auth Secret without its data (see redisAuthData). */
 export function redisAuthSecret(s: RedisSpec): V1Secret {
-  return { apiVersion: "v1", kind: "Secret", metadata: meta(REDIS_NAMES.auth, s), type: "Opaque" };
+  return secretShell(meta(REDIS_NAMES.auth, s));
 }
 
 /** The password, for clients and redis-cli, and the auth include redis.conf reads. */
@@ -74,22 +87,20 @@ export function redisAuthData(password: string): Record<string, string> {
 const redisPort = { name: "redis", port: REDIS.ports.redis, targetPort: "redis", protocol: "TCP" };
 
 export function redisClientService(s: RedisSpec): V1Service {
-  return {
-    apiVersion: "v1",
-    kind: "Service",
-    metadata: meta(REDIS_NAMES.clientService, s),
-    spec: { type: "ClusterIP", selector: selectorLabels(REDIS), ports: [redisPort] },
-  };
+  return service(meta(REDIS_NAMES.clientService, s), {
+    type: "ClusterIP",
+    selector: selectorLabels(REDIS),
+    ports: [redisPort],
+  });
 }
 
 /** The StatefulSet's governing Service: headless, so the pod gets a stable DNS name. */
 export function redisHeadlessService(s: RedisSpec): V1Service {
-  return {
-    apiVersion: "v1",
-    kind: "Service",
-    metadata: meta(REDIS_NAMES.headlessService, s),
-    spec: { clusterIP: "None", selector: selectorLabels(REDIS), ports: [redisPort] },
-  };
+  return service(meta(REDIS_NAMES.headlessService, s), {
+    clusterIP: "None",
+    selector: selectorLabels(REDIS),
+    ports: [redisPort],
+  });
 }
 
 /** In-cluster host name clients use. */
@@ -162,10 +173,8 @@ export function redisStatefulSet(s: RedisSpec): V1StatefulSet {
  * move the store (a short outage the clients retry through) but never two at once.
  */
 export function redisPdb(s: RedisSpec): V1PodDisruptionBudget {
-  return {
-    apiVersion: "policy/v1",
-    kind: "PodDisruptionBudget",
-    metadata: meta(REDIS_NAMES.pdb, s),
-    spec: { maxUnavailable: 1, selector: { matchLabels: selectorLabels(REDIS) } },
-  };
+  return podDisruptionBudget(meta(REDIS_NAMES.pdb, s), {
+    maxUnavailable: 1,
+    selector: { matchLabels: selectorLabels(REDIS) },
+  });
 }

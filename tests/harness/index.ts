@@ -1,5 +1,5 @@
 // The real-server harness: a NATS JetStream cluster and a Redis, both on loopback and fed the
-// configuration the program generates. Used by tests/servers and by the load baseline.
+// configuration the program generates. Used by tests/servers and by plain scripts (no vitest).
 export * from "./binaries";
 export * from "./nats-cluster";
 export * from "./ports";

@@ -235,3 +235,37 @@ export function objectKey(r: RegisteredResource): string {
   const m = (r.inputs.metadata ?? {}) as { name?: string; namespace?: string };
   return `${r.type.split(":").pop()}/${m.namespace ?? ""}/${m.name ?? ""}`;
 }
+
+/**
+ * The children of the one top-level component of a run, as `type::name`, sorted; throws if
+ * anything else has no parent or a different one.
+ */
+export function childrenOfComponent(resources: readonly RegisteredResource[]): string[] {
+  const rows = tree(resources);
+  const roots = rows.filter((r) => r.endsWith(" <- "));
+  if (roots.length !== 1) throw new Error(`expected one component, got: ${roots.join(", ")}`);
+  const component = (roots[0] as string).replace(/ <- $/, "");
+  const strays = rows.filter((r) => r !== roots[0] && !r.endsWith(` <- ${component}`));
+  if (strays.length) throw new Error(`not children of ${component}: ${strays.join(", ")}`);
+  return rows
+    .filter((r) => r !== roots[0])
+    .map((r) => r.replace(/ <- .*$/, ""))
+    .sort();
+}
+
+/** `name: value` of every mock secret value found in a plain (non-secret) input. */
+export function plainSecretLeaks(resources: readonly RegisteredResource[]): string[] {
+  return resources.flatMap((r) =>
+    plainStrings(r.rawInputs)
+      .filter((s) => s.includes("mocksecret"))
+      .map((s) => `${r.name}: ${s}`),
+  );
+}
+
+/** `Kind/namespace/name` of every Kubernetes object registered, sorted. */
+export function kubernetesObjects(resources: readonly RegisteredResource[]): string[] {
+  return resources
+    .filter((r) => r.type.startsWith("kubernetes:"))
+    .map(objectKey)
+    .sort();
+}

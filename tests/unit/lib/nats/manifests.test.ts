@@ -3,6 +3,7 @@
 // sidecar, and the quorum-keeping PodDisruptionBudget.
 import { describe, expect, it } from "vitest";
 import {
+  NATS_DEFAULTS,
   NATS_NAMES,
   NATS_USERS,
   natsAuthData,
@@ -20,18 +21,7 @@ import {
 } from "../../../../lib/nats";
 import { selectorMatches } from "../../../support/k8s";
 
-const SPEC: NatsSpec = {
-  namespace: "ns-a",
-  replicas: 3,
-  cpu: "250m",
-  memory: "512Mi",
-  storage: "10Gi",
-  storageClass: "",
-  exporter: false,
-  spreadPolicy: "soft",
-  clusterDomain: "cluster.local",
-  priorityClassName: "prio",
-};
+const SPEC: NatsSpec = { ...NATS_DEFAULTS, namespace: "ns-a", priorityClassName: "prio" };
 const with_ = (change: Partial<NatsSpec>): NatsSpec => ({ ...SPEC, ...change });
 const podSpec = (s: NatsSpec) => natsStatefulSet(s).spec?.template.spec;
 const container = (s: NatsSpec, name: string) => {

@@ -3,6 +3,7 @@
 // the StatefulSet, and a PDB that lets a drain move the single replica.
 import { describe, expect, it } from "vitest";
 import {
+  REDIS_DEFAULTS,
   REDIS_NAMES,
   redisAuthData,
   redisAuthSecret,
@@ -16,16 +17,7 @@ import {
 } from "../../../../lib/redis";
 import { selectorMatches } from "../../../support/k8s";
 
-const SPEC: RedisSpec = {
-  namespace: "ns-t",
-  cpu: "100m",
-  memory: "256Mi",
-  storage: "2Gi",
-  storageClass: "",
-  appendOnly: false,
-  clusterDomain: "cluster.local",
-  priorityClassName: "prio",
-};
+const SPEC: RedisSpec = { ...REDIS_DEFAULTS, namespace: "ns-t", priorityClassName: "prio" };
 const with_ = (change: Partial<RedisSpec>): RedisSpec => ({ ...SPEC, ...change });
 
 describe("Redis manifests", () => {
