@@ -9,7 +9,7 @@ import YAML from "yaml";
 import { isSecretMarker, type RegisteredResource, runStack } from "./program";
 import { STACKS, type StackName } from "./stack-files";
 
-export const REDACTED = "<secret>";
+import { REDACTED } from "../../lib/redact";
 
 function redact(v: unknown): unknown {
   if (isSecretMarker(v)) return REDACTED;

@@ -1,6 +1,6 @@
 // One versions file (tools/versions.env) for TypeScript and shell alike: bash sources it to the
-// same values lib/versions.ts reads, the images follow it, and the npm pins of the Pulumi SDKs
-// agree with the toolchain it pins.
+// same values lib/versions.ts reads, the images follow it, and the npm pins (package.json and
+// what package-lock.json installs) and the Node LTS agree with the toolchain it pins.
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -18,7 +18,11 @@ import { ROOT } from "../../support/stack-files";
 const pkg = (file: string) =>
   JSON.parse(fs.readFileSync(path.join(ROOT, file), "utf8")) as {
     dependencies: Record<string, string>;
+    engines: { node: string };
   };
+const lock = JSON.parse(fs.readFileSync(path.join(ROOT, "package-lock.json"), "utf8")) as {
+  packages: Record<string, { version?: string }>;
+};
 const bare = (v: string | undefined) => v?.replace(/^v/, "");
 
 describe("versions file", () => {
@@ -49,12 +53,24 @@ describe("versions file", () => {
     expect(IMAGES.redis).toBe(`redis:${REDIS_VERSION}-alpine`);
   });
 
-  it("agrees with the npm pins of the Pulumi SDKs", () => {
-    const root = pkg("package.json").dependencies;
-    expect(root["@pulumi/pulumi"]).toBe(bare(VERSIONS.PULUMI_VERSION));
-    expect(root["@pulumi/kubernetes"]).toBe(bare(VERSIONS.PULUMI_KUBERNETES_VERSION));
+  it.each([
+    ["@pulumi/kubernetes", "PULUMI_KUBERNETES_VERSION"],
+    ["@pulumi/pulumi", "PULUMI_VERSION"],
+  ])("pins npm %s exactly to %s, and the lock installs it", (name, key) => {
+    expect(VERSIONS[key]).toBeDefined();
+    expect(pkg("package.json").dependencies[name]).toBe(bare(VERSIONS[key]));
+    expect(lock.packages[`node_modules/${name}`]?.version).toBe(bare(VERSIONS[key]));
+  });
+
+  it("pins the policy pack's SDK to the same Pulumi release", () => {
     expect(pkg("policy-pack/package.json").dependencies["@pulumi/pulumi"]).toBe(
       bare(VERSIONS.PULUMI_VERSION),
     );
+  });
+
+  it("pins a Node LTS that satisfies the engines floor", () => {
+    const floor = Number(/>=\s*(\d+)/.exec(pkg("package.json").engines.node)?.[1]);
+    expect(floor).toBeGreaterThanOrEqual(22);
+    expect(Number(bare(VERSIONS.NODE_VERSION)?.split(".")[0])).toBeGreaterThanOrEqual(floor);
   });
 });
