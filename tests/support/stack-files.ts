@@ -1,9 +1,10 @@
 // Reads the stack config the way the Pulumi CLI hands it to the program: Pulumi.yaml defaults
 // overlaid with Pulumi.<stack>.yaml, every value a string (lists as JSON). Mocks don't read
-// these files, so tests do.
+// these files, so tests do; the real-server harness feeds the validated result to real servers.
 import * as fs from "node:fs";
 import * as path from "node:path";
 import YAML from "yaml";
+import { parseStackConfig, type StackConfig } from "../../lib/config";
 
 export const ROOT = path.resolve(__dirname, "..", "..");
 export type StackName = "dev" | "prod";
@@ -46,4 +47,9 @@ export function stackConfig(stack: StackName): Record<string, string> {
   for (const [k, v] of Object.entries(declaredDefaults())) out[`${project.name}:${k}`] = v;
   for (const [k, v] of Object.entries(file.config ?? {})) out[k] = asConfigString(v);
   return out;
+}
+
+/** A stack's config validated by the program's own parser: what the program deploys. */
+export function loadStackConfig(stack: StackName): StackConfig {
+  return parseStackConfig(stackConfig(stack));
 }

@@ -1,9 +1,9 @@
-// Runs the real program (index.ts) under Pulumi mocks and records every registration exactly
-// as the engine would see it: URN, type, name, provider, and the raw inputs with their secret
-// markers, so tests can check which values travel as secrets.
+// Runs the real program (index.ts), or any code that creates resources (one component alone),
+// under Pulumi mocks and records every registration exactly as the engine would see it: URN,
+// type, name, parent, provider, options, and the raw inputs with their secret markers, so tests
+// can check which values travel as secrets. Works under vitest and from a plain tsx script.
 import * as pulumi from "@pulumi/pulumi";
 import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
-import { vi } from "vitest";
 import { type StackName, stackConfig } from "./stack-files";
 
 /** Pulumi's marker for a secret value in serialized properties. */
@@ -123,15 +123,21 @@ function settle(o: unknown): Promise<{ value: unknown; secret: boolean }> {
   });
 }
 
-/**
- * Runs index.ts under mocks with the given raw config (`kgents:*` keys as the CLI passes them).
- * A program that throws (e.g. invalid config) returns the error and what it registered so far.
- */
-export async function runWithConfig(
-  stack: StackName,
-  config: Record<string, string>,
-  opts: { preview?: boolean } = {},
-): Promise<ProgramRun> {
+let programRuns = 0;
+
+/** Forgets the program's modules, so the next import runs it again (under new mocks). */
+async function resetModules(): Promise<void> {
+  programRuns += 1;
+  if (process.env.VITEST) {
+    const { vi } = await import("vitest");
+    vi.resetModules();
+  } else if (programRuns > 1) {
+    // Outside vitest the module cache cannot be reset: a second import would register nothing.
+    throw new Error("outside vitest the program runs once per process");
+  }
+}
+
+async function setMocks(stack: StackName, config: Record<string, string>, preview: boolean) {
   captured = [];
   await pulumi.runtime.setMocks(
     {
@@ -146,19 +152,16 @@ export async function runWithConfig(
     },
     "kgents",
     stack,
-    opts.preview ?? false,
+    preview,
   );
   pulumi.runtime.setAllConfig(config);
-  vi.resetModules();
-  let mod: Record<string, unknown>;
-  try {
-    mod = await import("../../index");
-  } catch (e) {
-    return { resources: [...captured], outputs: {}, secretOutputs: [], error: e as Error };
-  }
+}
+
+/** Settles the given outputs and every pending registration. */
+async function finish(exports: Record<string, unknown>): Promise<ProgramRun> {
   const outputs: Record<string, unknown> = {};
   const secretOutputs: string[] = [];
-  for (const [k, v] of Object.entries(mod)) {
+  for (const [k, v] of Object.entries(exports)) {
     const s = await settle(v);
     outputs[k] = s.value;
     if (s.secret) secretOutputs.push(k);
@@ -168,6 +171,38 @@ export async function runWithConfig(
   };
   await waitForRPCs();
   return { resources: [...captured], outputs, secretOutputs };
+}
+
+/**
+ * Runs index.ts under mocks with the given raw config (`kgents:*` keys as the CLI passes them).
+ * A program that throws (e.g. invalid config) returns the error and what it registered so far.
+ */
+export async function runWithConfig(
+  stack: StackName,
+  config: Record<string, string>,
+  opts: { preview?: boolean } = {},
+): Promise<ProgramRun> {
+  await setMocks(stack, config, opts.preview ?? false);
+  await resetModules();
+  let mod: Record<string, unknown>;
+  try {
+    mod = await import("../../index");
+  } catch (e) {
+    return { resources: [...captured], outputs: {}, secretOutputs: [], error: e as Error };
+  }
+  return finish(mod);
+}
+
+/**
+ * Runs `create` under mocks (no stack config) and returns what it registered; `create` returns
+ * the outputs to settle, e.g. a component's public fields.
+ */
+export async function runUnderMocks(
+  create: () => Record<string, unknown>,
+  opts: { stack?: StackName; preview?: boolean } = {},
+): Promise<ProgramRun> {
+  await setMocks(opts.stack ?? "dev", {}, opts.preview ?? false);
+  return finish(create());
 }
 
 /** Runs index.ts under mocks with the config of Pulumi.<stack>.yaml (+ overrides). */
@@ -183,4 +218,54 @@ export async function runProgram(stack: StackName): Promise<RegisteredResource[]
   const run = await runStack(stack);
   if (run.error) throw run.error;
   return run.resources;
+}
+
+/** `type::name` of each registration, and its parent's `type::name` (for component tests). */
+export function tree(resources: readonly RegisteredResource[]): string[] {
+  const short = (urn: string | undefined) => {
+    if (!urn) return "";
+    const [, , typePath = "", name = ""] = urn.split("::");
+    return `${typePath.split("$").pop()}::${name}`;
+  };
+  return resources.map((r) => `${short(r.urn)} <- ${short(r.parent)}`);
+}
+
+/** The Kubernetes object a registration creates: `Kind/namespace/name`. */
+export function objectKey(r: RegisteredResource): string {
+  const m = (r.inputs.metadata ?? {}) as { name?: string; namespace?: string };
+  return `${r.type.split(":").pop()}/${m.namespace ?? ""}/${m.name ?? ""}`;
+}
+
+/**
+ * The children of the one top-level component of a run, as `type::name`, sorted; throws if
+ * anything else has no parent or a different one.
+ */
+export function childrenOfComponent(resources: readonly RegisteredResource[]): string[] {
+  const rows = tree(resources);
+  const roots = rows.filter((r) => r.endsWith(" <- "));
+  if (roots.length !== 1) throw new Error(`expected one component, got: ${roots.join(", ")}`);
+  const component = (roots[0] as string).replace(/ <- $/, "");
+  const strays = rows.filter((r) => r !== roots[0] && !r.endsWith(` <- ${component}`));
+  if (strays.length) throw new Error(`not children of ${component}: ${strays.join(", ")}`);
+  return rows
+    .filter((r) => r !== roots[0])
+    .map((r) => r.replace(/ <- .*$/, ""))
+    .sort();
+}
+
+/** `name: value` of every mock secret value found in a plain (non-secret) input. */
+export function plainSecretLeaks(resources: readonly RegisteredResource[]): string[] {
+  return resources.flatMap((r) =>
+    plainStrings(r.rawInputs)
+      .filter((s) => s.includes("mocksecret"))
+      .map((s) => `${r.name}: ${s}`),
+  );
+}
+
+/** `Kind/namespace/name` of every Kubernetes object registered, sorted. */
+export function kubernetesObjects(resources: readonly RegisteredResource[]): string[] {
+  return resources
+    .filter((r) => r.type.startsWith("kubernetes:"))
+    .map(objectKey)
+    .sort();
 }

@@ -2,7 +2,8 @@
 // duplicate through), maxmemory below the container limit, destructive admin commands disabled,
 // and the password in a separate include rendered into a Secret (this file holds no secret).
 
-import { parseBytes } from "./quantity";
+import { parseBytes } from "../quantity";
+import { REDIS } from "../topology";
 
 export interface RedisConfInputs {
   readonly bind: string;
@@ -63,7 +64,7 @@ export function redisConfInputs(c: {
 }): RedisConfInputs {
   return {
     bind: "0.0.0.0",
-    port: 6379,
+    port: REDIS.ports.redis,
     dataDir: REDIS_POD_PATHS.dataDir,
     maxMemoryBytes: Math.floor(parseBytes(c.redisMemory) * REDIS_MAXMEMORY_FRACTION),
     appendOnly: c.redisAppendOnly,

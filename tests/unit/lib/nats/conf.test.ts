@@ -1,5 +1,5 @@
-// The generated server configs: nats.conf (routes, server_name, JetStream limits, lame duck,
-// auth) and redis.conf (auth, maxmemory, eviction policy, disabled commands, persistence).
+// nats.conf and its routes include (lib/nats/conf.ts): server_name, ports, JetStream limits,
+// lame duck, auth, per-pod routes. The real-server suites run this same text.
 import { describe, expect, it } from "vitest";
 import {
   natsConfInputs,
@@ -7,8 +7,7 @@ import {
   natsPasswordEnv,
   renderNatsConf,
   renderNatsRoutes,
-} from "../../lib/nats-conf";
-import { redisConfInputs, renderRedisAuth, renderRedisConf } from "../../lib/redis-conf";
+} from "../../../../lib/nats";
 
 describe("nats.conf", () => {
   const conf = renderNatsConf(natsConfInputs({ natsMemory: "512Mi", natsStorage: "10Gi" }));
@@ -61,33 +60,5 @@ describe("nats.conf", () => {
   it("sets GOMEMLIMIT to 80% of the memory limit", () => {
     expect(natsGoMemLimit("512Mi")).toBe("409MiB");
     expect(natsGoMemLimit("2Gi")).toBe("1638MiB");
-  });
-});
-
-describe("redis.conf", () => {
-  const dev = renderRedisConf(redisConfInputs({ redisMemory: "256Mi", redisAppendOnly: false }));
-  const prod = renderRedisConf(redisConfInputs({ redisMemory: "1Gi", redisAppendOnly: true }));
-
-  it("caps memory at 75% of the limit and never evicts an idempotency key", () => {
-    expect(dev).toMatch(/^maxmemory 201326592$/m);
-    expect(dev).toMatch(/^maxmemory-policy noeviction$/m);
-  });
-
-  it("disables FLUSHALL, FLUSHDB and CONFIG", () => {
-    for (const cmd of ["FLUSHALL", "FLUSHDB", "CONFIG"])
-      expect(dev).toContain(`rename-command ${cmd} ""`);
-  });
-
-  it("takes the password from the secret include, not inline", () => {
-    expect(dev).toMatch(/^include \/etc\/redis\/auth.conf$/m);
-    expect(dev).not.toMatch(/requirepass/);
-    expect(renderRedisAuth("abc123")).toBe('requirepass "abc123"\n');
-    expect(() => renderRedisAuth('a "b')).toThrow();
-  });
-
-  it("writes an AOF with fsync every second in prod only", () => {
-    expect(prod).toMatch(/^appendonly yes$/m);
-    expect(prod).toMatch(/^appendfsync everysec$/m);
-    expect(dev).toMatch(/^appendonly no$/m);
   });
 });

@@ -1,7 +1,7 @@
 // lib/cluster-target.ts: which cluster the provider targets, the env overrides, render mode.
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { clusterTarget } from "../../lib/cluster-target";
+import { clusterTarget } from "../../../lib/cluster-target";
 
 const stackCfg = { kubeconfig: ".local/kubeconfig", kubeContext: "" };
 

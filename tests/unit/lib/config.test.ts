@@ -1,9 +1,9 @@
 // Stack config validation: the schema matches Pulumi.yaml, both stacks parse, and bad input
 // stops the program with `key = value: rule` before any resource is registered.
 import { beforeAll, describe, expect, it } from "vitest";
-import { CONFIG_KEYS, parseStackConfig, StackConfigError } from "../../lib/config";
-import { runWithConfig } from "../helpers/program";
-import { declaredDefaults, projectFile, STACKS, stackConfig } from "../helpers/stack-files";
+import { CONFIG_KEYS, parseStackConfig, StackConfigError } from "../../../lib/config";
+import { runWithConfig } from "../../support/program";
+import { declaredDefaults, projectFile, STACKS, stackConfig } from "../../support/stack-files";
 
 describe("Pulumi.yaml config schema", () => {
   it("declares exactly the keys the program validates, each with type, description and default", () => {

@@ -1,6 +1,6 @@
 // lib/redact.ts: no Secret value survives rendering; other objects pass unchanged.
 import { describe, expect, it } from "vitest";
-import { REDACTED, REDACTED_B64, redactSecrets } from "../../lib/redact";
+import { REDACTED, REDACTED_B64, redactSecrets } from "../../../lib/redact";
 
 const secret = {
   apiVersion: "v1",

@@ -3,7 +3,8 @@
 // must carry credentials, live in a separate include rendered into a Secret. The real-server
 // tests feed this same text to nats-server with only addresses, ports and paths changed.
 
-import { fractionMiB, parseBytes } from "./quantity";
+import { fractionMiB, parseBytes } from "../quantity";
+import { NATS, TIER } from "../topology";
 
 export interface NatsConfInputs {
   /** Cluster name; constant for the cluster's life (renaming strands JetStream peers). */
@@ -115,9 +116,10 @@ export const NATS_POD_PATHS = {
 
 export const NATS_CLUSTER_NAME = "kgents";
 export const NATS_ROUTE_USER = "route";
-export const NATS_CLIENT_USERS = ["agents", "gateway"] as const;
+/** One client user per client tier (the tiers the nats-client flow admits). */
+export const NATS_CLIENT_USERS = [TIER.agents, TIER.gateway] as const;
 
-/** Fractions of the limits that NATS is told about (see DESIGN.md). */
+/** Fractions of the limits that NATS is told about (docs/architecture.md says why). */
 export const NATS_FILE_STORE_FRACTION = 0.9;
 export const NATS_MEMORY_STORE_FRACTION = 0.25;
 export const NATS_GOMEMLIMIT_FRACTION = 0.8;
@@ -130,9 +132,9 @@ export function natsConfInputs(c: {
   return {
     clusterName: NATS_CLUSTER_NAME,
     host: "0.0.0.0",
-    clientPort: 4222,
-    clusterPort: 6222,
-    monitorPort: 8222,
+    clientPort: NATS.ports.client,
+    clusterPort: NATS.ports.cluster,
+    monitorPort: NATS.ports.monitor,
     storeDir: NATS_POD_PATHS.storeDir,
     pidFile: NATS_POD_PATHS.pidFile,
     maxFileStoreBytes: Math.floor(parseBytes(c.natsStorage) * NATS_FILE_STORE_FRACTION),
