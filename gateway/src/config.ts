@@ -109,10 +109,11 @@ export class GatewayConfigError extends Error {
   }
 }
 
-function shown(variable: string, value: unknown): string {
+function shown(variable: string, value: string | undefined): string {
   if (value === undefined) return "(unset)";
   if (SECRET_VARIABLES.has(variable)) return "(secret, hidden)";
-  return JSON.stringify(value);
+  // A URL that wrongly carries a password is shown with the password masked.
+  return JSON.stringify(value.replace(/\/\/([^/@:]*):[^/@]*@/g, "//$1:***@"));
 }
 
 /**
