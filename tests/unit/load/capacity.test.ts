@@ -1,0 +1,45 @@
+// The capacity search over a simulated server whose true limit is known: growth until the first
+// failing step, then bisection; the answer never exceeds the limit and lands close to it.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { searchCapacity, type Step } from "../../../load/capacity";
+import { parseLoadSpec } from "../../../load/spec";
+
+const SPEC = parseLoadSpec(
+  JSON.parse(readFileSync(join(__dirname, "..", "..", "..", "load", "spec.json"), "utf8")),
+);
+const busy = { cores: 2, busyCores: 2, ownCores: 2, otherCores: 0, loadavg1: 1 };
+const server =
+  (limit: number) =>
+  async (rate: number): Promise<Step> => ({
+    rate,
+    pass: rate <= limit,
+    achieved: Math.min(rate, limit),
+    p95Ms: rate <= limit ? 5 : 80,
+    p99Ms: 9,
+    errorRate: 0,
+    busy,
+    violations: rate <= limit ? [] : ["p95"],
+  });
+
+describe("capacity search", () => {
+  it("grows then bisects towards the limit", async () => {
+    const c = { ...SPEC.capacity, startRate: 1000, growth: 1.4, refineSteps: 3, maxRate: 40_000 };
+    const s = await searchCapacity(c, server(8_300));
+    expect(s.steps.map((x) => x.rate)).toEqual([
+      1000, 1400, 1960, 2740, 3840, 5380, 7530, 10540, 9040, 8290, 8670,
+    ]);
+    expect(s.rps).toBe(8290);
+    expect(s.rps).toBeLessThanOrEqual(8_300);
+    expect(s.p95Ms).toBe(5);
+  });
+
+  it("reports 0 when the start rate already fails, and maxRate when nothing fails", async () => {
+    const c = { ...SPEC.capacity, startRate: 1000, growth: 2, refineSteps: 2, maxRate: 4000 };
+    expect((await searchCapacity(c, server(500))).rps).toBe(0);
+    const all = await searchCapacity(c, server(1e9));
+    expect(all.rps).toBe(4000);
+    expect(all.steps.map((x) => x.rate)).toEqual([1000, 2000, 4000]);
+  });
+});
