@@ -40,6 +40,7 @@ export function runOptions() {
   });
   if (values.stack !== "dev" && values.stack !== "prod")
     throw new Error(`--stack = ${JSON.stringify(values.stack)}: must be dev or prod`);
+  const stack: StackName = values.stack === "prod" ? "prod" : "dev";
   const spec = parseLoadSpec(JSON.parse(readFileSync(values.spec, "utf8")));
   const int = (name: string, v: string | undefined, d: number): number => {
     if (v === undefined) return d;
@@ -48,7 +49,7 @@ export function runOptions() {
     return Number(v);
   };
   return {
-    stack: values.stack as StackName,
+    stack,
     spec,
     out: values.out,
     rate: int("rate", values.rate, spec.rate),

@@ -46,13 +46,8 @@ export interface DependencyCalls {
 /** Calls served so far, counted by the servers. */
 export async function dependencyCalls(tier: DataTier): Promise<DependencyCalls> {
   const c = await tier.redis.client();
-  let redisPings = 0;
-  try {
-    const info = await c.info("commandstats");
-    redisPings = Number(/cmdstat_ping:calls=(\d+)/.exec(info)?.[1] ?? 0);
-  } finally {
-    c.destroy();
-  }
+  const info = await c.info("commandstats").finally(() => c.destroy());
+  const redisPings = Number(/cmdstat_ping:calls=(\d+)/.exec(info)?.[1] ?? 0);
   let jetstreamApiCalls = 0;
   for (const n of tier.nats.nodes) {
     const jsz = await tier.nats.monitor<{ api?: { total?: number } }>(n.ordinal, "jsz");

@@ -87,7 +87,8 @@ export class NatsCheck implements DependencyCheck {
 
   private async connectLoop(): Promise<void> {
     // waitOnFirstConnect: a NATS outage at start-up must not crash or block the gateway.
-    const nc = await connect({
+    // Typed by hand: see the import of NatsConnection above.
+    const nc = (await connect({
       servers: [...this.o.servers],
       user: this.o.user,
       pass: this.o.password,
@@ -97,7 +98,7 @@ export class NatsCheck implements DependencyCheck {
       maxReconnectAttempts: -1,
       reconnectTimeWait: 500,
       pingInterval: 10_000,
-    }).catch(() => undefined);
+    }).catch(() => undefined)) as NatsConnection | undefined;
     if (!nc) return;
     if (this.closed) {
       await nc.close().catch(() => undefined);

@@ -258,7 +258,7 @@ describe("gateway on the real data tier", () => {
       while (polling) {
         const t0 = Date.now();
         let status = 0;
-        let body = "";
+        let body: string;
         try {
           const r = await gw.get(path, 10_000);
           status = r.status;

@@ -52,7 +52,8 @@ describe("load spec", () => {
   });
 
   it("refuses a missing key", () => {
-    const { durationS: _d, ...rest } = RAW;
+    const rest = { ...RAW };
+    delete rest.durationS;
     expect(() => parseLoadSpec(rest)).toThrow("durationS = (missing): must be an integer");
   });
 });

@@ -12,9 +12,29 @@ const inputs = parseTestRunInputs({
   baseUrl: "http://gateway.kgents-gateway.svc:8080",
 });
 
+interface PodSpec {
+  readonly env?: { name: string; value: string }[];
+  readonly image?: string;
+  readonly securityContext: Record<string, unknown>;
+  readonly containerSecurityContext: Record<string, unknown>;
+  readonly volumeMounts: unknown[];
+}
+interface ConfigMap {
+  readonly data: Record<string, string>;
+}
+interface TestRun {
+  readonly spec: {
+    readonly parallelism: number;
+    readonly script: unknown;
+    readonly initializer: PodSpec;
+    readonly starter: PodSpec;
+    readonly runner: PodSpec;
+  };
+}
+
 describe("k6-operator TestRun", () => {
   const files = loadFiles();
-  const [cm, tr] = renderTestRun(inputs, files) as [Record<string, any>, Record<string, any>];
+  const [cm, tr] = renderTestRun(inputs, files) as unknown as [ConfigMap, TestRun];
 
   it("carries the committed script and spec in a ConfigMap", () => {
     expect(cm).toMatchObject({
@@ -41,9 +61,7 @@ describe("k6-operator TestRun", () => {
     expect(tr.spec.script).toEqual({
       configMap: { name: "health-saas-script", file: "health-saas.ts" },
     });
-    const env = Object.fromEntries(
-      (tr.spec.runner.env as { name: string; value: string }[]).map((e) => [e.name, e.value]),
-    );
+    const env = Object.fromEntries((tr.spec.runner.env ?? []).map((e) => [e.name, e.value]));
     expect(env).toEqual({
       BASE_URL: "http://gateway.kgents-gateway.svc:8080",
       SPEC_PATH: "/test/spec.json",
@@ -55,7 +73,7 @@ describe("k6-operator TestRun", () => {
 
   it("makes every pod of the run restricted, with /tmp the only writable path", () => {
     for (const p of ["initializer", "starter", "runner"]) {
-      const pod = tr.spec[p];
+      const pod = tr.spec[p as "initializer" | "starter" | "runner"];
       expect(pod.securityContext).toMatchObject({
         runAsNonRoot: true,
         seccompProfile: { type: "RuntimeDefault" },
@@ -70,19 +88,21 @@ describe("k6-operator TestRun", () => {
   });
 
   it("sets a runner image on the k6 pods only", () => {
-    const [, t] = renderTestRun({ ...inputs, image: "registry.example/k6:1" }, files) as [
-      unknown,
-      Record<string, any>,
-    ];
+    const [, t] = renderTestRun(
+      { ...inputs, image: "registry.example/k6:1" },
+      files,
+    ) as unknown as [unknown, TestRun];
     expect(t.spec.runner.image).toBe("registry.example/k6:1");
     expect(t.spec.initializer.image).toBe("registry.example/k6:1");
     expect(t.spec.starter.image).toBeUndefined();
   });
 
   it("renders two YAML documents that parse back to the objects", () => {
-    const docs = parseAllDocuments(renderYaml([cm, tr])).map((d) => d.toJS() as unknown);
+    const docs = parseAllDocuments(
+      renderYaml([cm, tr] as unknown as Record<string, unknown>[]),
+    ).map((d) => d.toJS() as unknown);
     expect(docs).toEqual([cm, tr]);
-    expect(parse(renderYaml([cm]))).toEqual(cm);
+    expect(parse(renderYaml([cm] as unknown as Record<string, unknown>[]))).toEqual(cm);
   });
 
   it("refuses bad inputs naming the key, the value and the rule", () => {
