@@ -3,7 +3,8 @@
 // 99% of target, errors < 1%, p95 < 50 ms, from the spec's capacity section): the ceiling, i.e.
 // the highest rate a bare Node http server answering the gateway's own healthy body holds, then
 // the highest rate the gateway's /health/saas holds on the real data tier. Each search grows the
-// rate geometrically until a step fails, then bisects between the last pass and the first fail.
+// rate geometrically until a step fails (shrinks it when the first step fails), then bisects
+// between the last pass and the first fail.
 // Writes <out>/<stack>-<date>-capacity.json and .md; prints every step as it finishes, with how
 // busy the machine was (other processes' cores) during it.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -39,7 +40,8 @@ export interface Search {
 
 /**
  * The search itself, over any step function: geometric growth until the first failure (or
- * maxRate), then `refineSteps` bisections. Rates are rounded to 10/s.
+ * maxRate), then `refineSteps` bisections; when the start rate already fails, geometric shrinking
+ * until a step passes (down to 10/s), then the same bisection. Rates are rounded to 10/s.
  */
 export async function searchCapacity(
   c: LoadSpec["capacity"],
@@ -61,6 +63,16 @@ export async function searchCapacity(
     }
     pass = s;
   }
+  // The start rate already failed (a slow or busy machine): shrink until a step passes.
+  for (let rate = round10(c.startRate / c.growth); !pass && rate >= MIN_RATE;) {
+    const s = await run(rate);
+    if (s.pass) pass = s;
+    else {
+      fail = s;
+      if (rate === MIN_RATE) break;
+      rate = Math.max(MIN_RATE, round10(rate / c.growth));
+    }
+  }
   if (pass && fail) {
     let lo = pass;
     let hi = fail;
@@ -76,7 +88,9 @@ export async function searchCapacity(
   return { rps: pass?.rate ?? 0, p95Ms: pass?.p95Ms ?? 0, steps };
 }
 
-const round10 = (x: number): number => Math.max(10, Math.round(x / 10) * 10);
+/** Lowest rate tried when shrinking. */
+const MIN_RATE = 10;
+const round10 = (x: number): number => Math.max(MIN_RATE, Math.round(x / 10) * 10);
 
 async function main(): Promise<number> {
   const o = runOptions();

@@ -3,6 +3,7 @@
 // the servers themselves (Redis INFO commandstats, NATS /jsz API totals).
 import { startDataTier, type DataTier } from "../tests/harness/data-tier";
 import { GatewayProcess, metricValue } from "../tests/harness/gateway-process";
+export { dependencyCalls } from "../tests/harness/gateway-process";
 import type { StackName } from "../tests/harness/stack";
 
 /** The gateway's result cache interval in these runs (its default, stated). */
@@ -36,24 +37,6 @@ export async function startSystemUnderTest(stack: StackName): Promise<SystemUnde
       await tier.close();
     },
   };
-}
-
-export interface DependencyCalls {
-  readonly redisPings: number;
-  readonly jetstreamApiCalls: number;
-}
-
-/** Calls served so far, counted by the servers. */
-export async function dependencyCalls(tier: DataTier): Promise<DependencyCalls> {
-  const c = await tier.redis.client();
-  const info = await c.info("commandstats").finally(() => c.destroy());
-  const redisPings = Number(/cmdstat_ping:calls=(\d+)/.exec(info)?.[1] ?? 0);
-  let jetstreamApiCalls = 0;
-  for (const n of tier.nats.nodes) {
-    const jsz = await tier.nats.monitor<{ api?: { total?: number } }>(n.ordinal, "jsz");
-    jetstreamApiCalls += jsz.api?.total ?? 0;
-  }
-  return { redisPings, jetstreamApiCalls };
 }
 
 /** Requests the gateway has answered on /health/saas (by status class), from its metrics. */

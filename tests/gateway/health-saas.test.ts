@@ -1,14 +1,18 @@
 // The gateway process on the real data tier (3-server NATS JetStream cluster + Redis, both fed the
 // program's generated config): the /health/saas contract, the bound on calls to NATS and Redis
 // under concurrent load (counted by the servers themselves), bad requests, SIGTERM drain, and a
-// whole-NATS outage mid-run (503 within the timeout budget, never a hang, 200 again after).
-import { readFileSync } from "node:fs";
+// whole-NATS outage mid-run (503 within the timeout budget, never a hang, 200 again after); and
+// the local load driver (vegeta) against it, as the baseline runner uses it.
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { connect as connectTcp } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { perSecond, recordFromVegeta } from "../../load/record";
+import { attack, ensureVegeta, report, rows } from "../../load/vegeta";
 import { REPO_ROOT } from "../harness/binaries";
 import { startDataTier, type DataTier } from "../harness/data-tier";
-import { GatewayProcess, metricValue } from "../harness/gateway-process";
+import { dependencyCalls, GatewayProcess, metricValue } from "../harness/gateway-process";
 import { LOOPBACK } from "../harness/ports";
 import { sleep } from "../harness/process";
 
@@ -68,26 +72,6 @@ function raw(
 const statusOf = (rawResponse: string): number =>
   Number(/^HTTP\/1\.1 (\d{3})/.exec(rawResponse)?.[1]);
 
-async function redisPings(tier: DataTier): Promise<number> {
-  const c = await tier.redis.client();
-  try {
-    const info = await c.info("commandstats");
-    return Number(/cmdstat_ping:calls=(\d+)/.exec(info)?.[1] ?? 0);
-  } finally {
-    c.destroy();
-  }
-}
-
-/** JetStream API requests served, summed over the cluster (each request is served once). */
-async function jetstreamApiCalls(tier: DataTier): Promise<number> {
-  let total = 0;
-  for (const n of tier.nats.nodes) {
-    const jsz = await tier.nats.monitor<{ api?: { total?: number } }>(n.ordinal, "jsz");
-    total += jsz.api?.total ?? 0;
-  }
-  return total;
-}
-
 describe("gateway on the real data tier", () => {
   let tier: DataTier;
   let gw: GatewayProcess;
@@ -131,7 +115,7 @@ describe("gateway on the real data tier", () => {
   });
 
   it("bounds calls to NATS and Redis by the cache interval, not the request rate", async () => {
-    const [pings0, api0] = [await redisPings(tier), await jetstreamApiCalls(tier)];
+    const calls0 = await dependencyCalls(tier);
     const checks0 = metricValue(await gw.metrics(), "gateway_health_checks_total", {
       dependency: "redis",
     });
@@ -151,8 +135,9 @@ describe("gateway on the real data tier", () => {
       }),
     );
     const seconds = (Date.now() - t0) / 1000;
-    const pings = (await redisPings(tier)) - pings0;
-    const api = (await jetstreamApiCalls(tier)) - api0;
+    const calls1 = await dependencyCalls(tier);
+    const pings = calls1.redisPings - calls0.redisPings;
+    const api = calls1.jetstreamApiCalls - calls0.jetstreamApiCalls;
     const checks =
       metricValue(await gw.metrics(), "gateway_health_checks_total", { dependency: "redis" }) -
       checks0;
@@ -168,6 +153,42 @@ describe("gateway on the real data tier", () => {
     expect(pings).toBeLessThanOrEqual(bound);
     expect(api).toBeLessThanOrEqual(bound);
     expect(pings).toBe(checks);
+  });
+
+  it("is driven by the local load driver (vegeta) into a run record", async () => {
+    await ensureVegeta();
+    const dir = mkdtempSync(join(tmpdir(), "kgents-vegeta-"));
+    try {
+      const out = join(dir, "results.bin");
+      await attack({
+        url: `${gw.url}/health/saas`,
+        rate: 50,
+        durationS: 3,
+        timeoutMs: 5_000,
+        output: out,
+      });
+      const r = recordFromVegeta({
+        stack: "dev",
+        date: new Date(),
+        tool: "vegeta",
+        target: "/health/saas",
+        rate: 50,
+        report: await report(out),
+        budgets: { p95Ms: 500, errorRate: 0.01, minAchievedRatio: 0.9 },
+      });
+      expect(r.requests).toBe(150);
+      expect(r.statusCodes).toEqual({ "200": 150 });
+      expect(r.errorRate).toBe(0);
+      expect(r.rate.sent).toBeGreaterThan(49);
+      expect(r.latencyMs.p50).toBeGreaterThan(0);
+      expect(r.latencyMs.p50).toBeLessThanOrEqual(r.latencyMs.p99);
+      expect(r.budgetsMet).toBe(true);
+      const series = perSecond(await rows(out));
+      expect(series.reduce((n, s) => n + s.requests, 0)).toBe(150);
+      expect(series.length).toBeGreaterThanOrEqual(3);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("refuses bad requests with their status codes and keeps serving", async () => {

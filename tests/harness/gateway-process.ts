@@ -1,6 +1,7 @@
 // The gateway as a real process (node + tsx, the same entry point the image runs compiled), wired
 // to a real data tier: the NATS cluster's gateway client user and the Redis password. Used by
-// tests/gateway and by the load runners.
+// tests/gateway and by the load runners. Also the dependency-call counters read from the servers
+// themselves (Redis INFO commandstats, NATS /jsz API totals).
 import { join } from "node:path";
 import { NATS_CLIENT_USERS } from "../../lib/nats-conf";
 import { REPO_ROOT } from "./binaries";
@@ -125,4 +126,22 @@ export function metricValue(
     if (Object.entries(labels).every(([k, v]) => got[k] === v)) sum += Number(m[4]);
   }
   return sum;
+}
+
+export interface DependencyCalls {
+  readonly redisPings: number;
+  readonly jetstreamApiCalls: number;
+}
+
+/** Calls served so far, counted by the servers (a JetStream API request is served once). */
+export async function dependencyCalls(tier: DataTier): Promise<DependencyCalls> {
+  const c = await tier.redis.client();
+  const info = await c.info("commandstats").finally(() => c.destroy());
+  const redisPings = Number(/cmdstat_ping:calls=(\d+)/.exec(info)?.[1] ?? 0);
+  let jetstreamApiCalls = 0;
+  for (const n of tier.nats.nodes) {
+    const jsz = await tier.nats.monitor<{ api?: { total?: number } }>(n.ordinal, "jsz");
+    jetstreamApiCalls += jsz.api?.total ?? 0;
+  }
+  return { redisPings, jetstreamApiCalls };
 }

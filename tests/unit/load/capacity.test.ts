@@ -36,9 +36,13 @@ describe("capacity search", () => {
     expect(s.p95Ms).toBe(5);
   });
 
-  it("reports 0 when the start rate already fails, and maxRate when nothing fails", async () => {
+  it("shrinks when the start rate fails, reports 0 below 10/s, and maxRate when nothing fails", async () => {
     const c = { ...SPEC.capacity, startRate: 1000, growth: 2, refineSteps: 2, maxRate: 4000 };
-    expect((await searchCapacity(c, server(500))).rps).toBe(0);
+    const low = await searchCapacity(c, server(300));
+    // 1000 fails, shrink ×1/2: 500, 250 passes; bisect 250..500: 380 fails, 320 fails.
+    expect(low.steps.map((x) => x.rate)).toEqual([1000, 500, 250, 380, 320]);
+    expect(low.rps).toBe(250);
+    expect((await searchCapacity(c, server(5))).rps).toBe(0);
     const all = await searchCapacity(c, server(1e9));
     expect(all.rps).toBe(4000);
     expect(all.steps.map((x) => x.rate)).toEqual([1000, 2000, 4000]);
