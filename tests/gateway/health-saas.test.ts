@@ -21,7 +21,7 @@ const NATS_TIMEOUT_MS = 1_000;
 const REDIS_TIMEOUT_MS = 500;
 const HEADERS_TIMEOUT_MS = 1_000;
 /** Scheduling slack on a shared 2-core machine. */
-const SLACK_MS = 750;
+const SLACK_MS = 1_000;
 
 const PACKAGE_VERSION = (
   JSON.parse(readFileSync(join(REPO_ROOT, "gateway", "package.json"), "utf8")) as {
