@@ -33,7 +33,7 @@ function setup(cacheMs = 1000) {
 const settle = async (got: ReturnType<HealthCache["get"]>[], ...checks: FakeCheck[]) => {
   await Promise.resolve();
   for (const c of checks) c.release();
-  return Promise.all(got);
+  return Promise.all(got.map((g) => Promise.resolve(g)));
 };
 
 describe("health cache", () => {
