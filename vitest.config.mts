@@ -21,7 +21,7 @@ export default defineConfig({
         test: {
           name: "gateway",
           include: ["tests/gateway/**/*.test.ts"],
-          globalSetup: ["tests/servers/global-setup.ts"],
+          globalSetup: ["tests/gateway/global-setup.ts"],
           testTimeout: 300_000,
           hookTimeout: 300_000,
           fileParallelism: false,

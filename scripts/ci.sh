@@ -11,16 +11,24 @@ if [ "${CI:-}" = true ]; then
 fi
 step() { printf '\n==> %s (t+%ss)\n' "$*" "$(($(date +%s) - start))"; }
 
+step "node (engines >= 22; the pinned LTS from the npm registry when the machine's is older)"
+# shellcheck source=node-env.sh
+source scripts/node-env.sh
+echo "node $(node --version) ($(command -v node)), npm $(npm --version)"
+
 step "dependencies"
 bash scripts/ensure-deps.sh
 step "typecheck"
 npx tsc --noEmit
+npx tsc -p load/k6/tsconfig.json
 step "lint"
 npm run --silent lint
 step "unit + policy tests"
 npm test
 step "real-server tests (nats-server, redis-server)"
 npm run --silent test:servers
+step "gateway on real servers (nats-server, redis-server, vegeta)"
+npm run --silent test:gateway
 step "e2e on the local cluster"
 npm run --silent test:e2e
 step "done"
