@@ -20,6 +20,7 @@ step "dependencies"
 bash scripts/ensure-deps.sh
 step "typecheck"
 npx tsc --noEmit
+npx tsc -p load/k6/tsconfig.json
 step "lint"
 npm run --silent lint
 step "workflow lint (actionlint on .github/workflows)"
@@ -28,6 +29,8 @@ step "unit + policy tests"
 npm test
 step "real-server tests (nats-server, redis-server)"
 npm run --silent test:servers
+step "gateway on real servers (nats-server, redis-server, vegeta)"
+npm run --silent test:gateway
 step "e2e on the local cluster"
 npm run --silent test:e2e
 step "done"
