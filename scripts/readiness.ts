@@ -24,7 +24,7 @@ import type * as K8s from "@kubernetes/client-node";
 import YAML from "yaml";
 import { clusterTarget } from "../lib/cluster-target";
 import { parseStackConfig, StackConfigError, type StackConfig } from "../lib/config";
-import { TIERS, tierNamespace } from "../lib/flows";
+import { NATS, REDIS, TIER_LABEL, TIERS, tierNamespace } from "../lib/topology";
 import {
   blockingFailures,
   type ChecklistRun,
@@ -48,7 +48,6 @@ import {
 } from "../lib/readiness/judge";
 
 const ROOT = path.resolve(__dirname, "..");
-const TIER_LABEL = "kgents.io/tier";
 
 function fail(msg: string): never {
   console.error(`readiness: ${msg}`);
@@ -128,8 +127,8 @@ async function connect(): Promise<void> {
 }
 
 const ns = {
-  agents: tierNamespace(cfg.namespacePrefix, "agents"),
-  triad: tierNamespace(cfg.namespacePrefix, "triad"),
+  agents: tierNamespace(cfg.namespacePrefix, NATS.tier),
+  triad: tierNamespace(cfg.namespacePrefix, REDIS.tier),
 };
 
 function sh(cmd: string, args: readonly string[], env: NodeJS.ProcessEnv = process.env) {
@@ -340,9 +339,9 @@ interface Nats {
 async function readNats(): Promise<Nats | string> {
   let sts: K8s.V1StatefulSet;
   try {
-    sts = await apps.readNamespacedStatefulSet({ name: "nats", namespace: ns.agents });
+    sts = await apps.readNamespacedStatefulSet({ name: NATS.name, namespace: ns.agents });
   } catch (e) {
-    return `StatefulSet ${ns.agents}/nats: ${e instanceof k8s.ApiException ? `HTTP ${(e as K8s.ApiException<unknown>).code}` : String(e)}`;
+    return `StatefulSet ${ns.agents}/${NATS.name}: ${e instanceof k8s.ApiException ? `HTTP ${(e as K8s.ApiException<unknown>).code}` : String(e)}`;
   }
   const pdbs = await policyApi.listNamespacedPodDisruptionBudget({ namespace: ns.agents });
   return {
@@ -371,7 +370,7 @@ function pdbEvidence(name: string | undefined): { caption: string; text: string 
 function natsPdb(nats: Nats | string): Verdict {
   const commands = [
     `kubectl get pdb -n ${ns.agents} -o wide`,
-    `kubectl describe pdb nats -n ${ns.agents}`,
+    `kubectl describe pdb ${NATS.name} -n ${ns.agents}`,
   ];
   if (typeof nats === "string")
     return { id: "nats-pdb", status: "FAIL", summary: nats, commands, evidence: [] };
@@ -497,7 +496,7 @@ async function natsDrain(nats: Nats | string, pdbOk: boolean): Promise<Verdict> 
   );
   const deadline = Date.now() + drainTimeoutS * 1000;
   while (Date.now() < deadline) {
-    const sts = await apps.readNamespacedStatefulSet({ name: "nats", namespace: ns.agents });
+    const sts = await apps.readNamespacedStatefulSet({ name: NATS.name, namespace: ns.agents });
     const s = await pdbStatus(pdbName);
     const now = (await core.listNamespacedPod({ namespace: ns.agents, labelSelector: selector }))
       .items;
