@@ -277,8 +277,15 @@ export function judgeBaseline(r: BaselineRecord, spec: LoadBudget): string[] {
   return problems;
 }
 
-/** The newest baseline of a stack among file names `<stack>-<YYYY-MM-DD>[...].json`. */
+/**
+ * The newest baseline of a stack among file names `<stack>-<YYYY-MM-DD>[time].json` (other
+ * records beside them, e.g. `<stack>-<date>-capacity.json`, are not baselines).
+ */
 export function newestBaseline(files: readonly string[], stack: string): string | undefined {
-  const mine = files.filter((f) => f.startsWith(`${stack}-`) && f.endsWith(".json")).sort();
-  return mine.at(-1);
+  const escaped = stack.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  const baseline = new RegExp(`^${escaped}-\\d{4}-\\d{2}-\\d{2}(?:[T_-][\\d:.-]*)?\\.json$`);
+  return files
+    .filter((f) => baseline.test(f))
+    .sort()
+    .at(-1);
 }

@@ -258,6 +258,13 @@ describe("newestBaseline", () => {
       "prod-2026-12-01.md",
     ];
     expect(newestBaseline(files, "prod")).toBe("prod-2026-12-01.json");
+    // A capacity record is not a baseline, even when it sorts after one.
+    expect(newestBaseline(["dev-2026-12-01.json", "dev-2026-12-02-capacity.json"], "dev")).toBe(
+      "dev-2026-12-01.json",
+    );
+    expect(newestBaseline(["dev-2026-12-01.json", "dev-2026-12-02T10-00-00.json"], "dev")).toBe(
+      "dev-2026-12-02T10-00-00.json",
+    );
     expect(newestBaseline(files, "staging")).toBeUndefined();
   });
 });
