@@ -8,7 +8,7 @@
 #   scripts/tools.sh --force pulumi       # rebuild even if the cache is warm
 #   scripts/tools.sh --list               # families, cache state and binaries
 #
-# Families: nats vegeta pulumi kubernetes-provider etcd kwok kubernetes
+# Families: nats vegeta pulumi kubernetes-provider etcd kwok kubernetes faultfs
 # Cache: ${KGENTS_TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kgents-tools}/<family>-<version>-<key>/
 set -euo pipefail
 
@@ -19,7 +19,7 @@ CACHE_ROOT="${KGENTS_TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kgents-tools}"
 # shellcheck source=../tools/versions.env
 source "$TOOLS/versions.env"
 
-ALL_FAMILIES=(nats vegeta pulumi kubernetes-provider etcd kwok kubernetes)
+ALL_FAMILIES=(nats vegeta pulumi kubernetes-provider etcd kwok kubernetes faultfs)
 
 log() { printf '[tools] %s\n' "$*" >&2; }
 die() { printf '[tools] ERROR: %s\n' "$*" >&2; exit 1; }
@@ -82,6 +82,20 @@ build_kubernetes() {
     k8s.io/kubernetes/cmd/kubectl
 }
 
+# faultfs: our fault-injecting FUSE filesystem (tools/src/faultfs), for the durability tests.
+build_faultfs() {
+  gobuild -ldflags "-s -w" -o "$OUT/faultfs" .
+}
+
+# Source folders of a family (the first is where its recipe runs): a pin-only wrapper module in
+# tools/<family>, or our own code in tools/src/<name>.
+family_dirs() {
+  case "$1" in
+    faultfs) echo "$TOOLS/src/faultfs" ;;
+    *) echo "$TOOLS/$1" ;;
+  esac
+}
+
 # Pinned module@version each family's go.mod must require (keeps go.mod and versions.env in step).
 pins() {
   case "$1" in
@@ -94,6 +108,7 @@ pins() {
     kwok) echo "sigs.k8s.io/kwok $KWOK_VERSION" ;;
     kubernetes) echo "k8s.io/kubernetes $KUBERNETES_VERSION"
                 echo "k8s.io/apiserver => k8s.io/apiserver $KUBERNETES_STAGING_VERSION" ;;
+    faultfs) echo "github.com/hanwen/go-fuse/v2 $GO_FUSE_VERSION" ;;
   esac
 }
 
@@ -103,13 +118,14 @@ label() {
     nats) echo "$NATS_SERVER_VERSION" ;; vegeta) echo "$VEGETA_VERSION" ;;
     pulumi) echo "$PULUMI_VERSION" ;; kubernetes-provider) echo "$PULUMI_KUBERNETES_VERSION" ;;
     etcd) echo "$ETCD_VERSION" ;; kwok) echo "$KWOK_VERSION" ;; kubernetes) echo "$KUBERNETES_VERSION" ;;
+    faultfs) echo "$GO_FUSE_VERSION" ;;
   esac
 }
 
 
 GO_VERSION_STRING=""
 cache_key() {
-  local fam="$1" dir="$TOOLS/$1"
+  local fam="$1" dir
   [[ -n "$GO_VERSION_STRING" ]] || GO_VERSION_STRING="$(go env GOVERSION GOOS GOARCH | tr '\n' ' ')"
   {
     echo "family $fam"
@@ -117,7 +133,9 @@ cache_key() {
     declare -f "build_$fam"
     pins "$fam"
     # every file of the wrapper module (go.mod, go.sum, our own sources; not tests), stable order
-    (cd "$dir" && find . -type f ! -name '*~' ! -name '*_test.go' -print0 | LC_ALL=C sort -z | xargs -0 sha256sum)
+    for dir in $(family_dirs "$fam"); do
+      (cd "$dir" && find . -type f ! -name '*~' ! -name '*_test.go' -print0 | LC_ALL=C sort -z | xargs -0 sha256sum)
+    done
   } | sha256sum | cut -c1-16
 }
 
@@ -125,8 +143,8 @@ check_pins() {
   local fam="$1" line
   while IFS= read -r line; do
     [[ -z "$line" ]] && continue
-    grep -qF "$line" "$TOOLS/$fam/go.mod" \
-      || die "tools/$fam/go.mod does not pin '$line' (tools/versions.env): update the wrapper module"
+    grep -qF "$line" "$(family_dirs "$fam" | head -n1)/go.mod" \
+      || die "$fam's go.mod does not pin '$line' (tools/versions.env): update the wrapper module"
   done < <(pins "$fam")
 }
 
@@ -143,7 +161,7 @@ link_family() {
 
 ensure_family() {
   local fam="$1" force="$2"
-  [[ -d "$TOOLS/$fam" ]] || die "unknown family '$fam' (known: ${ALL_FAMILIES[*]})"
+  [[ -d "$(family_dirs "$fam" | head -n1)" ]] || die "unknown family '$fam' (known: ${ALL_FAMILIES[*]})"
   check_pins "$fam"
   local key dir
   key="$(cache_key "$fam")"
@@ -167,7 +185,7 @@ ensure_family() {
   rm -rf "$tmp"; mkdir -p "$tmp/bin"
   log "$fam $(label "$fam"): building (cold builds take minutes; log: $logf)"
   local start=$SECONDS
-  if ! (cd "$TOOLS/$fam" && OUT="$tmp/bin" "build_$fam") >"$logf" 2>&1; then
+  if ! (cd "$(family_dirs "$fam" | head -n1)" && OUT="$tmp/bin" "build_$fam") >"$logf" 2>&1; then
     tail -n 30 "$logf" >&2
     rm -rf "$tmp"
     exec {lockfd}>&-
