@@ -4,7 +4,12 @@ import * as path from "node:path";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { NatsCluster, NetworkPolicies, RedisStore, TierNamespaces } from "./components";
-import { CONFIG_NAMESPACE, parseStackConfig, StackConfigError } from "./lib/config";
+import {
+  CONFIG_NAMESPACE,
+  natsSyncWarning,
+  parseStackConfig,
+  StackConfigError,
+} from "./lib/config";
 import { flowTable, tierNamespace } from "./lib/flows";
 
 function readConfig() {
@@ -24,6 +29,8 @@ function readConfig() {
 
 const cfg = readConfig();
 const stack = pulumi.getStack();
+const syncWarning = natsSyncWarning(cfg);
+if (syncWarning) void pulumi.log.warn(syncWarning);
 
 // For local runs against another cluster (e.g. proving prod on the embedded cluster) without
 // editing Pulumi.<stack>.yaml: KGENTS_KUBECONFIG / KGENTS_KUBE_CONTEXT override the target.
@@ -72,6 +79,7 @@ const nats = new NatsCluster(
     storage: cfg.natsStorage,
     storageClass: cfg.storageClass,
     exporter: cfg.natsExporter,
+    syncInterval: cfg.natsSyncInterval,
     spreadPolicy: cfg.spreadPolicy,
     clusterDomain: cfg.clusterDomain,
     rolloutTimeoutMinutes: cfg.rolloutTimeoutMinutes,
@@ -88,6 +96,7 @@ const redis = new RedisStore(
     storage: cfg.redisStorage,
     storageClass: cfg.storageClass,
     appendOnly: cfg.redisAppendOnly,
+    appendFsync: cfg.redisAppendFsync,
     clusterDomain: cfg.clusterDomain,
     rolloutTimeoutMinutes: cfg.rolloutTimeoutMinutes,
   },

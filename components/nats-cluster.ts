@@ -67,6 +67,12 @@ export interface NatsClusterArgs {
    */
   readonly exporter?: boolean;
   /**
+   * JetStream `sync_interval`: `always` fsyncs before every acknowledgement; a Go duration
+   * (nats-server's own default is 2m) acknowledges first and loses that much on power loss.
+   * @default "always"
+   */
+  readonly syncInterval?: string;
+  /**
    * Spread across nodes: `soft` (ScheduleAnyway) or `hard` (DoNotSchedule).
    * @default "soft"
    * @see https://kubernetes.io/docs/concepts/scheduling-eviction/topology-spread-constraints/
@@ -91,6 +97,7 @@ const DEFAULTS = {
   storage: "10Gi",
   storageClass: "",
   exporter: false,
+  syncInterval: "always",
   spreadPolicy: "soft",
   clusterDomain: "cluster.local",
   rolloutTimeoutMinutes: 5,
@@ -154,7 +161,11 @@ export class NatsCluster extends pulumi.ComponentResource {
     );
 
     const natsConf = renderNatsConf(
-      natsConfInputs({ natsMemory: a.memory, natsStorage: a.storage }),
+      natsConfInputs({
+        natsMemory: a.memory,
+        natsStorage: a.storage,
+        natsSyncInterval: a.syncInterval,
+      }),
     );
     const config = new k8s.core.v1.ConfigMap(
       `${name}-config`,

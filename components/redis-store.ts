@@ -50,6 +50,12 @@ export interface RedisStoreArgs {
    */
   readonly appendOnly?: boolean;
   /**
+   * AOF fsync policy: `everysec` loses up to ~1 s of acknowledged writes on power loss,
+   * `always` none (see README, Durability, for the measured cost).
+   * @default "everysec"
+   */
+  readonly appendFsync?: "everysec" | "always";
+  /**
    * Minutes Pulumi waits for the StatefulSet rollout.
    * @default 5
    */
@@ -67,6 +73,7 @@ const DEFAULTS = {
   storage: "2Gi",
   storageClass: "",
   appendOnly: false,
+  appendFsync: "everysec",
   rolloutTimeoutMinutes: 5,
   clusterDomain: "cluster.local",
 } as const;
@@ -104,7 +111,11 @@ export class RedisStore extends pulumi.ComponentResource {
     );
 
     const redisConf = renderRedisConf(
-      redisConfInputs({ redisMemory: a.memory, redisAppendOnly: a.appendOnly }),
+      redisConfInputs({
+        redisMemory: a.memory,
+        redisAppendOnly: a.appendOnly,
+        redisAppendFsync: a.appendFsync,
+      }),
     );
     const config = new k8s.core.v1.ConfigMap(
       `${name}-config`,

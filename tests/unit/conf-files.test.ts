@@ -9,9 +9,28 @@ import {
   renderNatsRoutes,
 } from "../../lib/nats-conf";
 import { redisConfInputs, renderRedisAuth, renderRedisConf } from "../../lib/redis-conf";
+import { parseStackConfig } from "../../lib/config";
+import { STACKS, stackConfig } from "../helpers/stack-files";
 
 describe("nats.conf", () => {
-  const conf = renderNatsConf(natsConfInputs({ natsMemory: "512Mi", natsStorage: "10Gi" }));
+  const conf = renderNatsConf(
+    natsConfInputs({ natsMemory: "512Mi", natsStorage: "10Gi", natsSyncInterval: "always" }),
+  );
+
+  it.each(STACKS)(
+    "%s: JetStream fsyncs before every acknowledgement (sync_interval always)",
+    (stack) => {
+      const generated = renderNatsConf(natsConfInputs(parseStackConfig(stackConfig(stack))));
+      expect(generated).toMatch(/jetstream \{[^}]*\n {2}sync_interval: "always"\n\}/);
+    },
+  );
+
+  it("writes a lazy sync_interval as a quoted Go duration when one is chosen", () => {
+    const lazy = renderNatsConf(
+      natsConfInputs({ natsMemory: "512Mi", natsStorage: "10Gi", natsSyncInterval: "2m" }),
+    );
+    expect(lazy).toMatch(/^ {2}sync_interval: "2m"$/m);
+  });
 
   it("names each server after its pod and keeps one constant cluster name", () => {
     expect(conf).toMatch(/^server_name: \$SERVER_NAME$/m);
@@ -65,8 +84,8 @@ describe("nats.conf", () => {
 });
 
 describe("redis.conf", () => {
-  const dev = renderRedisConf(redisConfInputs({ redisMemory: "256Mi", redisAppendOnly: false }));
-  const prod = renderRedisConf(redisConfInputs({ redisMemory: "1Gi", redisAppendOnly: true }));
+  const dev = renderRedisConf(redisConfInputs(parseStackConfig(stackConfig("dev"))));
+  const prod = renderRedisConf(redisConfInputs(parseStackConfig(stackConfig("prod"))));
 
   it("caps memory at 75% of the limit and never evicts an idempotency key", () => {
     expect(dev).toMatch(/^maxmemory 201326592$/m);
@@ -85,9 +104,16 @@ describe("redis.conf", () => {
     expect(() => renderRedisAuth('a "b')).toThrow();
   });
 
-  it("writes an AOF with fsync every second in prod only", () => {
+  it("writes an AOF in prod only, with the fsync policy chosen from the durability figures", () => {
     expect(prod).toMatch(/^appendonly yes$/m);
-    expect(prod).toMatch(/^appendfsync everysec$/m);
+    expect(prod).toMatch(/^appendfsync always$/m);
     expect(dev).toMatch(/^appendonly no$/m);
+  });
+
+  it.each(["everysec", "always"] as const)("writes appendfsync %s when configured", (fsync) => {
+    const conf = renderRedisConf(
+      redisConfInputs({ redisMemory: "256Mi", redisAppendOnly: true, redisAppendFsync: fsync }),
+    );
+    expect(conf).toMatch(new RegExp(`^appendfsync ${fsync}$`, "m"));
   });
 });
