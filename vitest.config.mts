@@ -1,5 +1,6 @@
 // Test projects: unit (mocks), policy (the CrossGuard pack), servers (real nats-server and
-// redis-server), e2e (the real CLI on the local cluster). `npm test` runs unit + policy.
+// redis-server), faults (power loss and partitions: faultfs, network namespaces; root), e2e
+// (the real CLI on the local cluster). `npm test` runs unit + policy.
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({
@@ -12,6 +13,16 @@ export default defineConfig({
           name: "servers",
           include: ["tests/servers/**/*.test.ts"],
           globalSetup: ["tests/servers/global-setup.ts"],
+          testTimeout: 300_000,
+          hookTimeout: 300_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        test: {
+          name: "faults",
+          include: ["tests/faults/**/*.test.ts"],
+          globalSetup: ["tests/faults/global-setup.ts"],
           testTimeout: 300_000,
           hookTimeout: 300_000,
           fileParallelism: false,

@@ -10,6 +10,11 @@ import { REPO_ROOT } from "./binaries";
 export type StackName = "dev" | "prod";
 
 export function loadStackConfig(stack: StackName): StackConfig {
+  return parseStackConfig(stackRaw(stack));
+}
+
+/** The stack's raw config (unprefixed keys), before validation: for one-key changes. */
+export function stackRaw(stack: StackName): Record<string, unknown> {
   const project = parse(readFileSync(join(REPO_ROOT, "Pulumi.yaml"), "utf8")) as {
     config?: Record<string, { default?: unknown } | undefined>;
   };
@@ -25,5 +30,5 @@ export function loadStackConfig(stack: StackName): StackConfig {
   for (const [key, value] of Object.entries(overrides?.config ?? {})) {
     if (key.startsWith(`${CONFIG_NAMESPACE}:`)) raw[key.slice(CONFIG_NAMESPACE.length + 1)] = value;
   }
-  return parseStackConfig(raw);
+  return raw;
 }

@@ -25,6 +25,7 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -85,13 +86,22 @@ func run(backing, mnt, control, stash string) error {
 	}
 	defer os.Remove(control)
 
-	done := make(chan error, 1)
-	go serveControl(ln, model, server, mnt, done)
+	done := make(chan error, 3)
+	var closing atomic.Bool
+	go serveControl(ln, model, server, mnt, &closing, done)
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT)
 	go func() {
 		<-sigs
+		closing.Store(true)
 		done <- unmount(server, mnt)
+	}()
+	go func() {
+		// Unmounted from outside (umount, fusermount3 -u): nothing left to serve.
+		server.Wait()
+		if !closing.Load() {
+			done <- nil
+		}
 	}()
 	fmt.Println("ready")
 	return <-done
@@ -107,7 +117,7 @@ func unmount(server *fuse.Server, mnt string) error {
 	return nil
 }
 
-func serveControl(ln net.Listener, m *Model, server *fuse.Server, mnt string, done chan<- error) {
+func serveControl(ln net.Listener, m *Model, server *fuse.Server, mnt string, closing *atomic.Bool, done chan<- error) {
 	for {
 		c, err := ln.Accept()
 		if err != nil {
@@ -124,6 +134,7 @@ func serveControl(ln net.Listener, m *Model, server *fuse.Server, mnt string, do
 				fmt.Fprintln(c, "ok")
 			}
 		case "power-loss":
+			closing.Store(true)
 			lost, err := m.PowerLoss()
 			if err == nil {
 				err = unmount(server, mnt)
