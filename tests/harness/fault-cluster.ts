@@ -133,11 +133,11 @@ export class FaultNatsCluster {
     const n = this.node(i);
     if (n.proc?.running) throw new Error(`${n.name} is already running`);
     const t0 = Date.now();
-    // `ip netns exec` execs nats-server: the pid is the server's own.
+    const [cmd, ...prefix] = this.net.exec(i);
     const proc = ManagedProcess.start(
       n.name,
-      "ip",
-      [...this.net.exec(i), this.bin, "--config", n.confPath],
+      cmd,
+      [...prefix, this.bin, "--config", n.confPath],
       {
         env: { ...this.env, [NATS_SERVER_NAME_ENV]: n.name },
         cwd: n.dir,

@@ -156,9 +156,13 @@ export class NetLab {
     return n;
   }
 
-  /** argv prefix that runs a command inside node i's namespace. */
-  exec(i: number): string[] {
-    return ["netns", "exec", this.node(i).netns];
+  /**
+   * Command and argv prefix that run a program in node i's network namespace: nsenter, which
+   * execs it (same pid) and, unlike `ip netns exec`, keeps the root mount namespace (a private
+   * copy of the faultfs mounts would keep them alive after they are unmounted).
+   */
+  exec(i: number): [string, ...string[]] {
+    return ["nsenter", `--net=/run/netns/${this.node(i).netns}`, "--"];
   }
 
   /** Cuts node i off from its peers (its cluster link down); clients still reach it. */

@@ -107,12 +107,22 @@ func run(backing, mnt, control, stash string) error {
 	return <-done
 }
 
+// unmount unmounts mnt. go-fuse's Unmount also waits for the kernel to end the connection,
+// which never happens while a copy of the mount lives in another mount namespace or a
+// process holds a file: then the mount is detached, and the connection ends when this
+// process exits.
 func unmount(server *fuse.Server, mnt string) error {
-	if err := server.Unmount(); err != nil {
-		// Busy (a process still holds a file): detach it; the kernel finishes when it lets go.
-		if err2 := syscall.Unmount(mnt, syscall.MNT_DETACH); err2 != nil {
-			return fmt.Errorf("unmount %s: %v; detach: %w", mnt, err, err2)
+	errc := make(chan error, 1)
+	go func() { errc <- server.Unmount() }()
+	select {
+	case err := <-errc:
+		if err == nil {
+			return nil
 		}
+	case <-time.After(2 * time.Second):
+	}
+	if err := syscall.Unmount(mnt, syscall.MNT_DETACH); err != nil && err != syscall.EINVAL {
+		return fmt.Errorf("unmount %s: %w", mnt, err)
 	}
 	return nil
 }
@@ -135,9 +145,12 @@ func serveControl(ln net.Listener, m *Model, server *fuse.Server, mnt string, cl
 			}
 		case "power-loss":
 			closing.Store(true)
+			t0 := time.Now()
 			lost, err := m.PowerLoss()
+			fmt.Fprintf(os.Stderr, "faultfs: power-loss: restored in %v (lost %s, err %v)\n", time.Since(t0), lost, err)
 			if err == nil {
 				err = unmount(server, mnt)
+				fmt.Fprintf(os.Stderr, "faultfs: power-loss: unmounted in %v (err %v)\n", time.Since(t0), err)
 			}
 			if err != nil {
 				fmt.Fprintf(c, "error %v\n", err)
