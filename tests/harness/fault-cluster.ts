@@ -99,9 +99,13 @@ export class FaultNatsCluster {
         mkdirSync(dirname(confPath), { recursive: true });
         mkdirSync(dirname(local.pidFile), { recursive: true });
         writeFileSync(confPath, conf);
-        writeFileSync(join(dir, NATS_POD_PATHS.configDir, NATS_POD_PATHS.routesInclude), routesText, {
-          mode: 0o600,
-        });
+        writeFileSync(
+          join(dir, NATS_POD_PATHS.configDir, NATS_POD_PATHS.routesInclude),
+          routesText,
+          {
+            mode: 0o600,
+          },
+        );
         const ip = net.node(i).clientIp;
         nodes.push({
           ordinal: i,
@@ -134,16 +138,11 @@ export class FaultNatsCluster {
     if (n.proc?.running) throw new Error(`${n.name} is already running`);
     const t0 = Date.now();
     const [cmd, ...prefix] = this.net.exec(i);
-    const proc = ManagedProcess.start(
-      n.name,
-      cmd,
-      [...prefix, this.bin, "--config", n.confPath],
-      {
-        env: { ...this.env, [NATS_SERVER_NAME_ENV]: n.name },
-        cwd: n.dir,
-        logFile: join(n.dir, "server.log"),
-      },
-    );
+    const proc = ManagedProcess.start(n.name, cmd, [...prefix, this.bin, "--config", n.confPath], {
+      env: { ...this.env, [NATS_SERVER_NAME_ENV]: n.name },
+      cwd: n.dir,
+      logFile: join(n.dir, "server.log"),
+    });
     n.proc = proc;
     for (const q of ["", "?js-server-only=true"]) {
       await waitFor(`${n.name} /healthz${q} 200`, () => this.healthy(i, q), {
@@ -164,7 +163,9 @@ export class FaultNatsCluster {
   }
 
   /** A client of the deployed client user, to the given servers (default all). */
-  async connect(servers: readonly number[] = this.nodes.map((n) => n.ordinal)): Promise<NatsConnection> {
+  async connect(
+    servers: readonly number[] = this.nodes.map((n) => n.ordinal),
+  ): Promise<NatsConnection> {
     const user = this.deployed.clientUsers[0] as string;
     return (await connect({
       servers: servers.map((i) => this.node(i).clientUrl),

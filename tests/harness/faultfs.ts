@@ -151,9 +151,7 @@ export class FaultFs {
       let buf = "";
       const timer = setTimeout(() => {
         sock.destroy();
-        reject(
-          new Error(`faultfs ${this.name}: no reply to ${cmd}\n${this.proc?.output() ?? ""}`),
-        );
+        reject(new Error(`faultfs ${this.name}: no reply to ${cmd}\n${this.proc?.output() ?? ""}`));
       }, 30_000);
       sock.on("connect", () => sock.write(`${cmd}\n`));
       sock.on("data", (d) => (buf += d.toString("utf8")));

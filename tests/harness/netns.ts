@@ -91,7 +91,7 @@ export class NetLab {
   private constructor(
     readonly bridgeNs: string,
     readonly nodes: readonly NetNode[],
-    /** Every namespace this lab made (bridge namespace last). */
+    /** Every namespace this lab made (bridge namespace first). */
     private readonly namespaces: readonly string[],
   ) {
     this.unregister = onCleanup(() => this.destroy());
@@ -103,16 +103,16 @@ export class NetLab {
     const base = `${NETNS_PREFIX}-${process.pid}-${tag}-${id}`;
     const bridgeNs = `${base}-br`;
     // Two random /24s in 10.0.0.0/8 for this run's bridges (parallel runs do not collide).
-    const octet = (): number => 1 + (randomBytes(1)[0] as number) % 250;
+    const octet = (): number => 1 + ((randomBytes(1)[0] as number) % 250);
     const [a, b] = [octet(), octet()];
     const clusterNet = `10.${a}.${b}`;
     const clientNet = `10.${a}.${(b + 1) % 250}`;
     const nodes: NetNode[] = [];
     const namespaces: string[] = [];
-    const lab = (): NetLab => new NetLab(bridgeNs, nodes, [...namespaces, bridgeNs]);
+    // Deleted bridge first: the root namespace's veth goes with it at once.
+    const lab = (): NetLab => new NetLab(bridgeNs, nodes, [bridgeNs, ...namespaces]);
     try {
       ip(["netns", "add", bridgeNs]);
-      namespaces.push(bridgeNs);
       for (const br of ["brc", "bra"]) {
         ip(["-n", bridgeNs, "link", "add", br, "type", "bridge"]);
         ip(["-n", bridgeNs, "link", "set", br, "up"]);
@@ -121,16 +121,33 @@ export class NetLab {
       for (let i = 0; i < count; i++) {
         const ns = `${base}-n${i}`;
         ip(["netns", "add", ns]);
-        namespaces.unshift(ns);
+        namespaces.push(ns);
         ip(["-n", ns, "link", "set", "lo", "up"]);
-        const node = { netns: ns, clusterIp: `${clusterNet}.${i + 1}`, clientIp: `${clientNet}.${i + 1}` };
+        const node = {
+          netns: ns,
+          clusterIp: `${clusterNet}.${i + 1}`,
+          clientIp: `${clientNet}.${i + 1}`,
+        };
         for (const [br, dev, addr] of [
           ["brc", "ethc", node.clusterIp],
           ["bra", "etha", node.clientIp],
         ] as const) {
           // Created inside the bridge namespace, then one end moved: no name in the root one.
           const peer = `${dev}${i}`;
-          ip(["-n", bridgeNs, "link", "add", peer, "type", "veth", "peer", "name", dev, "netns", ns]);
+          ip([
+            "-n",
+            bridgeNs,
+            "link",
+            "add",
+            peer,
+            "type",
+            "veth",
+            "peer",
+            "name",
+            dev,
+            "netns",
+            ns,
+          ]);
           ip(["-n", bridgeNs, "link", "set", peer, "master", br, "up"]);
           ip(["-n", ns, "addr", "add", `${addr}/24`, "dev", dev]);
           ip(["-n", ns, "link", "set", dev, "up"]);
@@ -139,7 +156,20 @@ export class NetLab {
       }
       // The test process's way in: a veth from the root namespace into the client bridge.
       const host = `kgf${id}h`;
-      ip(["-n", bridgeNs, "link", "add", "host", "type", "veth", "peer", "name", host, "netns", String(process.pid)]);
+      ip([
+        "-n",
+        bridgeNs,
+        "link",
+        "add",
+        "host",
+        "type",
+        "veth",
+        "peer",
+        "name",
+        host,
+        "netns",
+        String(process.pid),
+      ]);
       ip(["-n", bridgeNs, "link", "set", "host", "master", "bra", "up"]);
       ip(["addr", "add", `${clientNet}.254/24`, "dev", host]);
       ip(["link", "set", host, "up"]);
