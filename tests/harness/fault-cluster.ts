@@ -189,7 +189,11 @@ export class FaultNatsCluster {
    * not fsynced. Returns each faultfs account of what was lost.
    */
   async powerLoss(servers: readonly number[]): Promise<string[]> {
-    await Promise.all(servers.map((i) => this.node(i).proc?.kill()));
+    await Promise.all(
+      servers.map(async (i) => {
+        await this.node(i).proc?.kill();
+      }),
+    );
     return Promise.all(servers.map((i) => this.node(i).fs.powerLoss()));
   }
 

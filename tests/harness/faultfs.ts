@@ -134,11 +134,15 @@ export class FaultFs {
       this.control,
     ]);
     this.proc = proc;
-    await waitFor(`faultfs ${this.name} ready`, async () => proc.output().includes("ready"), {
-      timeoutMs: 10_000,
-      intervalMs: 20,
-      proc,
-    });
+    await waitFor(
+      `faultfs ${this.name} ready`,
+      () => Promise.resolve(proc.output().includes("ready")),
+      {
+        timeoutMs: 10_000,
+        intervalMs: 20,
+        proc,
+      },
+    );
   }
 
   get mounted(): boolean {
