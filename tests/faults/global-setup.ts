@@ -11,9 +11,12 @@ export default async function setup(): Promise<() => void> {
   if (swept.length > 0)
     console.log(`[faults] swept leftovers of crashed runs: ${swept.join(", ")}`);
   const before = new Set([...faultsMounts(), ...faultsNetns()]);
-  // After the suite, passed or failed: the test workers are gone, so anything new of ours
-  // still mounted or still a namespace is a leak, and fails the run.
+  // After the suite, passed or failed: the test workers are gone. A worker's exit hooks may have
+  // been cut short (vitest SIGKILLs a worker 500 ms after SIGTERM), so sweep the dead workers'
+  // leftovers first; anything new of ours still there after that is a leak, and fails the run.
   return () => {
+    const late = [...sweepStaleMounts(), ...sweepStaleNetns()];
+    if (late.length > 0) console.log(`[faults] swept after the suite: ${late.join(", ")}`);
     const left = [...faultsMounts(), ...faultsNetns()].filter((x) => !before.has(x));
     if (left.length > 0) {
       throw new Error(`fault suite left behind: ${left.join(", ")}`);
