@@ -96,7 +96,10 @@ describe("NATS JetStream under a network partition (network namespaces)", () => 
     // Every replica, read from its own store.
     const replicas = new Map<string, Map<number, string>>();
     for (const n of cluster.nodes)
-      replicas.set(n.name, await readReplica(admin, STREAM, n.name, 20_000));
+      replicas.set(
+        n.name,
+        await readReplica(admin, STREAM, n.name, { expect: current.state.messages }),
+      );
     const reference = replicas.get(cluster.node(0).name) as Map<number, string>;
     const order = (m: Map<number, string>): string =>
       [...m.entries()]

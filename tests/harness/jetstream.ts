@@ -214,17 +214,36 @@ export async function readStream(
 /**
  * Reads the whole stream as one server's replica holds it: an R1 consumer reads its own
  * server's copy, and R1 consumers land on a random replica, so consumers are created until
- * one lands on `server` (the others are deleted).
+ * one lands on `server` (the others are deleted). A server just back from a partition may
+ * serve a new consumer late: a read that comes back short of `expect` messages is retried
+ * with a new consumer (up to `attempts`), and the last read returned as it is.
  */
 export async function readReplica(
   nc: NatsConnection,
   stream: string,
   server: string,
-  timeoutMs = 60_000,
+  o: { timeoutMs?: number; expect?: number; attempts?: number } = {},
+): Promise<Map<number, string>> {
+  const attempts = o.attempts ?? 3;
+  let last = new Map<number, string>();
+  for (let a = 0; a < attempts; a++) {
+    last = await readReplicaOnce(nc, stream, server, `${a}`, o.timeoutMs ?? 20_000);
+    if (o.expect === undefined || last.size === o.expect) return last;
+    await sleep(2_000);
+  }
+  return last;
+}
+
+async function readReplicaOnce(
+  nc: NatsConnection,
+  stream: string,
+  server: string,
+  attempt: string,
+  timeoutMs: number,
 ): Promise<Map<number, string>> {
   const jsm = await jetstreamManager(nc, { timeout: PUBLISH_TIMEOUT_MS });
   for (let i = 0; i < 60; i++) {
-    const name = `replica-${server}-${i}`;
+    const name = `replica-${server}-${attempt}-${i}`;
     const ci = await jsm.consumers.add(stream, {
       name,
       ack_policy: AckPolicy.None,
