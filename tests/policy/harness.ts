@@ -6,7 +6,11 @@
 // stands for a value not known at preview.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { PolicyResource, PolicyProviderResource } from "@pulumi/policy";
+import type {
+  PolicyProviderResource,
+  PolicyResource,
+  ResourceValidationArgs,
+} from "@pulumi/policy";
 import * as proxyModule from "@pulumi/policy/proxy";
 import YAML from "yaml";
 import { policies } from "../../policy-pack/policies";
@@ -57,6 +61,12 @@ export interface TestResource {
   readonly urn?: string;
   /** Properties of the resource's Kubernetes provider (e.g. `{ namespace: "apps" }`). */
   readonly provider?: Record<string, unknown>;
+  /** Pulumi name of the provider; `default` unless `provider` is given (then `k8s`). */
+  readonly providerName?: string;
+  /** A ComponentResource: registered without a provider. */
+  readonly component?: boolean;
+  /** Pulumi name of the parent resource (in the same list). */
+  readonly parent?: string;
 }
 
 export interface Violation {
@@ -78,10 +88,13 @@ const NO_OPTS: PolicyResource["opts"] = {
   additionalSecretOutputs: [],
 };
 
-/** Builds what CrossGuard passes to validateStack. */
+/**
+ * Builds what CrossGuard passes to validateStack. Every resource has a Kubernetes provider (the
+ * engine gives every custom resource one, default or explicit) unless it is a component.
+ */
 export function toPolicyResources(rs: readonly TestResource[]): PolicyResource[] {
   const urns = new Set<string>();
-  return rs.map((r) => {
+  const out = rs.map((r) => {
     const urn = r.urn ?? urnOf(r.type, r.name);
     if (urns.has(urn))
       throw new Error(`duplicate URN ${urn}: give the resource a distinct pulumi name`);
@@ -98,17 +111,25 @@ export function toPolicyResources(rs: readonly TestResource[]): PolicyResource[]
       isType: () => false,
       asType: () => undefined,
     };
-    if (r.provider) {
+    if (!r.component) {
+      const name = r.providerName ?? (r.provider ? "k8s" : "default");
       const provider: PolicyProviderResource = {
         type: "pulumi:providers:kubernetes",
-        urn: urnOf("pulumi:providers:kubernetes", "k8s"),
-        name: "k8s",
-        props: unknownCheckingProxy(withUnknowns(r.provider)) as Record<string, unknown>,
+        urn: urnOf("pulumi:providers:kubernetes", name),
+        name,
+        props: unknownCheckingProxy(withUnknowns(r.provider ?? {})) as Record<string, unknown>,
       };
       out.provider = provider;
     }
     return out;
   });
+  rs.forEach((r, i) => {
+    if (!r.parent) return;
+    const parent = out[rs.findIndex((x) => x.name === r.parent)];
+    if (!parent) throw new Error(`${r.name}: no parent ${r.parent} in the case`);
+    (out[i] as { parent?: PolicyResource }).parent = parent;
+  });
+  return out;
 }
 
 export interface RunResult {
@@ -137,6 +158,47 @@ export async function runPolicy(
   const cantRun: string[] = [];
   const rest = { ...config };
   delete rest.enforcementLevel;
+  const report = (message: string, urn?: string) => {
+    violations.push({
+      policy: policy.name,
+      urn: urn ?? "",
+      message,
+      enforcementLevel: levelOf(policy, config),
+    });
+  };
+  // As the engine does: each resource through the resource policy, then the stack policy.
+  if (policy.validateResource) {
+    const validate = policy.validateResource as (
+      args: ResourceValidationArgs,
+      report: (m: string, u?: string) => void,
+    ) => Promise<void> | void;
+    for (const r of prs) {
+      try {
+        await validate(
+          {
+            type: r.type,
+            props: r.props,
+            urn: r.urn,
+            name: r.name,
+            opts: r.opts,
+            ...(r.provider ? { provider: r.provider } : {}),
+            stackTags: new Map(),
+            isType: () => false,
+            asType: () => undefined,
+            getConfig: <T extends object>() => rest as T,
+            notApplicable: (reason?: string) => {
+              throw new Error(`not applicable: ${reason ?? ""}`);
+            },
+          } as ResourceValidationArgs,
+          (m, u) => report(m, u ?? r.urn),
+        );
+      } catch (e) {
+        if (e instanceof UnknownValueError) {
+          cantRun.push(`can't run policy '${policy.name}' during preview: ${e.message}`);
+        } else throw e;
+      }
+    }
+  }
   try {
     await policy.validateStack(
       {
@@ -147,14 +209,7 @@ export async function runPolicy(
           throw new Error(`not applicable: ${reason ?? ""}`);
         },
       },
-      (message, urn) => {
-        violations.push({
-          policy: policy.name,
-          urn: urn ?? "",
-          message,
-          enforcementLevel: levelOf(policy, config),
-        });
-      },
+      report,
     );
   } catch (e) {
     if (e instanceof UnknownValueError) {
@@ -187,7 +242,15 @@ interface FixtureManifest {
   apiVersion: string;
   kind: string;
   metadata?: { name?: string; namespace?: string };
-  pulumi?: { name?: string; provider?: Record<string, unknown> };
+  pulumi?: {
+    name?: string;
+    provider?: Record<string, unknown>;
+    providerName?: string;
+    component?: boolean;
+    parent?: string;
+    /** Pulumi type token, for resources that are not Kubernetes manifests (Helm Release...). */
+    type?: string;
+  };
   [k: string]: unknown;
 }
 
@@ -238,8 +301,15 @@ function pulumiName(m: FixtureManifest): string {
 
 export function manifestToResource(m: FixtureManifest): TestResource {
   const { pulumi, ...props } = m;
-  const r: TestResource = { type: tokenOf(m), name: pulumiName(m), props };
-  return pulumi?.provider ? { ...r, provider: pulumi.provider } : r;
+  return {
+    type: pulumi?.type ?? tokenOf(m),
+    name: pulumiName(m),
+    props,
+    ...(pulumi?.provider ? { provider: pulumi.provider } : {}),
+    ...(pulumi?.providerName ? { providerName: pulumi.providerName } : {}),
+    ...(pulumi?.component ? { component: true } : {}),
+    ...(pulumi?.parent ? { parent: pulumi.parent } : {}),
+  };
 }
 
 function setPath(obj: Record<string, unknown>, dotted: string, value: unknown, del = false): void {
