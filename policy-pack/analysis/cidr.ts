@@ -208,13 +208,14 @@ export function admitted(blocks: readonly IpBlockSpec[]): { set: AddressSet; inv
  * undefined. The figure is the share of public addresses it admits.
  */
 export function isOpenAddressSet(set: AddressSet): string | undefined {
+  const open: string[] = [];
   for (const f of [4, 6] as const) {
     const total = PUBLIC.size(f);
     const got = set.overlap(PUBLIC, f);
     if (got * 2n >= total) {
       const pct = Number((got * 10000n) / total) / 100;
-      return `admits ${pct}% of the public IPv${f} addresses`;
+      open.push(`${pct}% of the public IPv${f} addresses`);
     }
   }
-  return undefined;
+  return open.length > 0 ? `admits ${open.join(" and ")}` : undefined;
 }

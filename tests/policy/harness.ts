@@ -67,6 +67,8 @@ export interface TestResource {
   readonly component?: boolean;
   /** Pulumi name of the parent resource (in the same list). */
   readonly parent?: string;
+  /** Pulumi names of resources its properties were computed from (in the same list). */
+  readonly dependsOn?: readonly string[];
 }
 
 export interface Violation {
@@ -123,11 +125,15 @@ export function toPolicyResources(rs: readonly TestResource[]): PolicyResource[]
     }
     return out;
   });
+  const byName = (name: string, what: string): PolicyResource => {
+    const found = out[rs.findIndex((x) => x.name === name)];
+    if (!found) throw new Error(`no ${what} ${name} in the case`);
+    return found;
+  };
   rs.forEach((r, i) => {
-    if (!r.parent) return;
-    const parent = out[rs.findIndex((x) => x.name === r.parent)];
-    if (!parent) throw new Error(`${r.name}: no parent ${r.parent} in the case`);
-    (out[i] as { parent?: PolicyResource }).parent = parent;
+    const me = out[i] as { parent?: PolicyResource; dependencies: PolicyResource[] };
+    if (r.parent) me.parent = byName(r.parent, "parent");
+    if (r.dependsOn) me.dependencies = r.dependsOn.map((d) => byName(d, "dependency"));
   });
   return out;
 }
@@ -248,6 +254,7 @@ interface FixtureManifest {
     providerName?: string;
     component?: boolean;
     parent?: string;
+    dependsOn?: string[];
     /** Pulumi type token, for resources that are not Kubernetes manifests (Helm Release...). */
     type?: string;
   };
@@ -264,6 +271,8 @@ export interface FixtureCase {
   readonly name: string;
   /** Where the case comes from (rewritten, not copied). */
   readonly source: string;
+  /** The issue-11 class the case covers (see fixtures.test.ts), if any. */
+  readonly class?: string;
   readonly config?: Record<string, unknown>;
   /** Manifests; omitted = the fixture's `base` with `patch` applied. */
   readonly resources?: FixtureManifest[];
@@ -309,6 +318,7 @@ export function manifestToResource(m: FixtureManifest): TestResource {
     ...(pulumi?.providerName ? { providerName: pulumi.providerName } : {}),
     ...(pulumi?.component ? { component: true } : {}),
     ...(pulumi?.parent ? { parent: pulumi.parent } : {}),
+    ...(pulumi?.dependsOn ? { dependsOn: pulumi.dependsOn } : {}),
   };
 }
 

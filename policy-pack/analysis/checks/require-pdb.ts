@@ -49,7 +49,7 @@ export function protectsNothing(pdb: PdbObj): string | undefined {
 /** What one budget shows on its own; `idx` holds just that resource. */
 export function pdbResourceFindings(idx: StackIndex, cfg: RequirePdbConfig): Finding[] {
   const exempt = new Set(cfg.exemptNamespaces);
-  const out: Finding[] = [];
+  const out: Finding[] = opaqueFindings(idx, cfg.acknowledgedUnreadable, "resource");
   for (const pdb of idx.pdbs.all) {
     if (typeof pdb.namespace === "string" && exempt.has(pdb.namespace)) continue;
     for (const v of [pdb.minAvailable, pdb.maxUnavailable]) {
