@@ -154,8 +154,17 @@ export function checkDefaultDeny(idx: StackIndex, cfg: DefaultDenyConfig): Findi
   const exemptWl = new Set(cfg.exemptWorkloads);
   const nps = idx.networkPolicies;
   const floating = nps.unknownNamespace;
+  // With match-dependencies, a policy computed from a Namespace whose name is unknown is taken
+  // to be in that namespace, so it does not make every other namespace uncertain.
+  const unknownNamed = new Set(
+    idx.namespaces.filter((n) => n.name instanceof Unknown).map((n) => n.urn),
+  );
+  const roaming =
+    cfg.unknownNamespaceNames === "match-dependencies"
+      ? floating.filter((np) => !np.dependsOn.some((d) => unknownNamed.has(d)))
+      : floating;
   const floatingUnknown =
-    floating[0]?.namespace instanceof Unknown ? floating[0].namespace : undefined;
+    roaming[0]?.namespace instanceof Unknown ? roaming[0].namespace : undefined;
 
   // Components that borrowed a Kubernetes type token: they create nothing.
   for (const r of idx.impostors) {
