@@ -446,6 +446,14 @@ const MAX_ORDINALS = 1000;
  * rollout. A StatefulSet yields one shape per ordinal.
  */
 export function podShapes(w: WorkloadObj): Maybe<PodShape[]> {
+  let s = shapes.get(w);
+  if (!s) shapes.set(w, (s = computePodShapes(w)));
+  return s;
+}
+
+const shapes = new WeakMap<WorkloadObj, Maybe<PodShape[]>>();
+
+function computePodShapes(w: WorkloadObj): Maybe<PodShape[]> {
   if (w.podLabels instanceof Unknown) return w.podLabels;
   const base = w.podLabels;
   const name = w.name instanceof Unknown ? FRESH : w.name;
@@ -603,8 +611,10 @@ function parseMounts(spec: Cursor | Unknown): {
 
 export function toWorkload(r: StackResource, kind: WorkloadKind): WorkloadObj {
   const { c, ref } = meta(r, kind);
-  const tpl = podTemplate(c, kind);
-  const podLabels = stringMap(tpl instanceof Unknown ? tpl : read(tpl, "metadata", "labels"));
+  let tpl: Cursor | Unknown | undefined;
+  const template = (): Cursor | Unknown => (tpl ??= podTemplate(c, kind));
+  let podLabels: Maybe<Labels> | undefined;
+  let podSpec: Cursor | Unknown | undefined;
   let replicas: Maybe<number | undefined>;
   switch (kind) {
     case "StatefulSet":
@@ -622,13 +632,20 @@ export function toWorkload(r: StackResource, kind: WorkloadKind): WorkloadObj {
     default:
       replicas = undefined;
   }
+  // Pod labels and spec are read on first use: several checks only need the namespace.
   return {
     ...ref,
     workloadKind: kind,
     namespace: namespaceOf(r, c),
-    podLabels,
+    get podLabels(): Maybe<Labels> {
+      const t = template();
+      return (podLabels ??= stringMap(t instanceof Unknown ? t : read(t, "metadata", "labels")));
+    },
     replicas,
-    podSpec: tpl instanceof Unknown ? tpl : read(tpl, "spec"),
+    get podSpec(): Cursor | Unknown {
+      const t = template();
+      return (podSpec ??= t instanceof Unknown ? t : read(t, "spec"));
+    },
   };
 }
 

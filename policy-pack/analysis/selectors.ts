@@ -241,6 +241,8 @@ export class LabelIndex<T> {
     const e = { labels, item };
     this.all.push(e);
     for (const k of Object.keys(labels)) {
+      // A generated value (FRESH) is never named by a selector: nothing to look up by.
+      if (labels[k] === FRESH) continue;
       const key = pairKey(k, labels[k] as string);
       let list = this.byPair.get(key);
       if (!list) this.byPair.set(key, (list = []));

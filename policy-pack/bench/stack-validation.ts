@@ -1,4 +1,5 @@
-// Benchmark: every policy of the pack validating synthetic stacks of 1k, 10k and 50k resources,
+// Benchmark: every policy of the pack (resource policies on each resource, then stack policies)
+// validating synthetic stacks of 1k, 10k and 50k resources,
 // as CrossGuard runs them (properties behind the unknown-checking proxy), in two layouts: one
 // namespace per tenant, and every tenant in a single namespace (the case a per-namespace scan
 // would make quadratic). Prints medians of several runs, wall-clock and CPU time of this process
@@ -15,7 +16,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import type { PolicyResource } from "@pulumi/policy";
+import type { PolicyResource, ResourceValidationArgs } from "@pulumi/policy";
 import * as prettier from "prettier";
 import * as proxyModule from "@pulumi/policy/proxy";
 import { execFileSync } from "node:child_process";
@@ -26,7 +27,10 @@ const { unknownCheckingProxy } = proxyModule as unknown as {
   unknownCheckingProxy: <T>(v: T) => T;
 };
 
-const SIZES = [1_000, 10_000, 50_000];
+// BENCH_SIZES=1000,10000 narrows a quick run (the saved file then lacks the other sizes).
+const SIZES = process.env.BENCH_SIZES
+  ? process.env.BENCH_SIZES.split(",").map(Number)
+  : [1_000, 10_000, 50_000];
 const RUNS: Record<number, number> = { 1_000: 9, 10_000: 7, 50_000: 5 };
 const BUDGET_10K_MS = 1_000;
 const MAX_EXPONENT = 1.3;
@@ -228,10 +232,40 @@ async function validate(
   policies: readonly PackPolicy[],
 ): Promise<number> {
   let violations = 0;
+  // The engine hands each stack policy a list of its own (it deserializes the resources once per
+  // policy), so nothing is shared between policies here either.
+  const list = resources;
+  // Resource policies first, as the engine runs them (once per resource, before the stack).
+  for (const p of policies) {
+    const validate = p.validateResource;
+    if (typeof validate !== "function") continue;
+    for (const r of list) {
+      await validate(
+        {
+          type: r.type,
+          props: r.props,
+          urn: r.urn,
+          name: r.name,
+          opts: r.opts,
+          ...(r.provider ? { provider: r.provider } : {}),
+          stackTags: new Map(),
+          isType: () => false,
+          asType: () => undefined,
+          getConfig: <T extends object>() => ({}) as T,
+          notApplicable: () => {
+            throw new Error("not applicable");
+          },
+        } as ResourceValidationArgs,
+        () => {
+          violations++;
+        },
+      );
+    }
+  }
   for (const p of policies) {
     await p.validateStack(
       {
-        resources,
+        resources: [...list],
         stackTags: new Map(),
         getConfig: <T extends object>() => ({}) as T,
         notApplicable: () => {
@@ -354,6 +388,17 @@ function line(label: string, f: Figure): string {
 }
 
 async function main(): Promise<void> {
+  const only = process.env.BENCH_ONLY; // "10000:single" etc., for profiling one size
+  if (only) {
+    const [n, layout] = only.split(":");
+    const resources = stack(Number(n), layout === "single");
+    for (let i = 0; i < 3; i++) {
+      const t0 = performance.now();
+      await validate(resources, currentPolicies);
+      console.log(`${only}: ${(performance.now() - t0).toFixed(0)} ms`);
+    }
+    return;
+  }
   const at = process.argv.indexOf("--baseline");
   const ref = at >= 0 ? process.argv[at + 1] : undefined;
   if (at >= 0 && !ref) throw new Error("--baseline needs a git ref (e.g. main)");

@@ -48,4 +48,5 @@ export const requirePodDisruptionBudget = definePolicy<Config>({
   },
   check: checkRequirePdb,
   checkResource: pdbResourceFindings,
+  resourceClasses: ["PodDisruptionBudget", "Opaque"],
 });

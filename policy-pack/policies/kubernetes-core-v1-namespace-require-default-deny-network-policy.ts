@@ -94,4 +94,5 @@ export const requireDefaultDenyNetworkPolicy = definePolicy<Config>({
   },
   check: checkDefaultDeny,
   checkResource: defaultDenyResourceFindings,
+  resourceClasses: ["NetworkPolicy", "Workload", "Opaque"],
 });

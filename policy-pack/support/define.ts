@@ -24,6 +24,8 @@ import * as proxyModule from "@pulumi/policy/proxy";
 import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
 import {
   type Finding,
+  type Maybe,
+  type ResourceClass,
   StackIndex,
   classify,
   type StackResource,
@@ -62,6 +64,8 @@ export interface PolicyDefinition<C extends CommonConfig> {
    * created, also under `pulumi up --skip-preview`); the index holds that resource only.
    */
   readonly checkResource?: (index: StackIndex, config: C) => Finding[];
+  /** The kinds `checkResource` reads; other resources skip the resource policy at once. */
+  readonly resourceClasses?: readonly ResourceClass["class"][];
 }
 
 /** A CrossGuard stack policy (and resource policy), plus its config schema for docs and tests. */
@@ -115,6 +119,26 @@ type Resource = Pick<PolicyResource, "type" | "urn" | "name" | "props" | "provid
  * (used only as a key, never printed: a kubeconfig may hold credentials), or its URN when one of
  * them is unknown. Providers that set none of them use the ambient kubeconfig: "".
  */
+const providerFacts = new WeakMap<
+  object,
+  { cluster: string; namespace: Maybe<string> | undefined }
+>();
+
+/** Cluster key and default namespace of a provider, computed once per provider object. */
+function providerOf(p: NonNullable<Resource["provider"]>): {
+  cluster: string;
+  namespace: Maybe<string> | undefined;
+} {
+  let f = providerFacts.get(p);
+  if (!f) {
+    const pp = rawProps(p.props);
+    const ns = str(read(cursor(p.urn, pp, "", pp === p.props ? undefined : MARKERS), "namespace"));
+    f = { cluster: clusterKey(p), namespace: ns };
+    providerFacts.set(p, f);
+  }
+  return f;
+}
+
 function clusterKey(p: NonNullable<Resource["provider"]>): string {
   const pp = rawProps(p.props);
   const c = cursor(p.urn, pp, "", pp === p.props ? undefined : MARKERS);
@@ -132,31 +156,53 @@ function clusterKey(p: NonNullable<Resource["provider"]>): string {
  * whether it is a component (no provider), what it was computed from, whether it has children.
  */
 export function toStackResource(r: Resource, parents?: ReadonlySet<string>): StackResource {
+  // One object per resource, optional fields set only when present: this runs for every
+  // resource of every policy, and allocation dominated its cost.
   const props = rawProps(r.props);
-  const deps = new Set<string>();
-  for (const d of r.dependencies ?? []) deps.add(d.urn);
-  for (const list of Object.values(r.propertyDependencies ?? {}))
-    for (const d of list) deps.add(d.urn);
-  const base: StackResource = {
+  const out: { -readonly [K in keyof StackResource]: StackResource[K] } = {
     type: r.type,
     urn: r.urn,
     name: r.name,
     props,
-    ...(props === r.props ? {} : { unknownMarkers: MARKERS }),
-    ...(deps.size > 0 ? { dependsOn: [...deps] } : {}),
-    ...(parents?.has(r.urn) ? { hasChildren: true } : {}),
   };
+  if (props !== r.props) out.unknownMarkers = MARKERS;
+  let deps: Set<string> | undefined;
+  for (const d of r.dependencies ?? []) (deps ??= new Set()).add(d.urn);
+  const pd = r.propertyDependencies;
+  if (pd) for (const k in pd) for (const d of pd[k] ?? []) (deps ??= new Set()).add(d.urn);
+  if (deps) out.dependsOn = [...deps];
+  if (parents?.has(r.urn)) out.hasChildren = true;
   const p = r.provider;
-  if (!p) return { ...base, component: true };
-  if (p.type !== KUBERNETES_PROVIDER) return base;
-  const pp = rawProps(p.props);
-  const ns = str(read(cursor(p.urn, pp, "", pp === p.props ? undefined : MARKERS), "namespace"));
-  const withCluster: StackResource = {
-    ...base,
-    cluster: clusterKey(p),
-    providerName: p.name,
-  };
-  return ns === undefined ? withCluster : { ...withCluster, providerNamespace: ns };
+  if (!p) out.component = true;
+  else if (p.type === KUBERNETES_PROVIDER) {
+    const f = providerOf(p);
+    out.cluster = f.cluster;
+    out.providerName = p.name;
+    if (f.namespace !== undefined) out.providerNamespace = f.namespace;
+  }
+  return out;
+}
+
+/**
+ * The stack index of one `validateStack` call's resources. The engine hands every stack policy
+ * of the pack the same resource list, so the index (and the objects it normalises lazily) is
+ * built once and shared; it never depends on a policy's config.
+ */
+const indexes = new WeakMap<object, StackIndex>();
+function stackIndex(resources: readonly PolicyResource[]): StackIndex {
+  let index = indexes.get(resources);
+  if (!index) {
+    const parents = new Set<string>();
+    for (const r of resources) if (r.parent) parents.add(r.parent.urn);
+    // Only the kinds the checks read are adapted; the rest of the stack is skipped here.
+    index = new StackIndex(
+      resources
+        .filter((r) => classify(r.type) !== undefined)
+        .map((r) => toStackResource(r, parents)),
+    );
+    indexes.set(resources, index);
+  }
+  return index;
 }
 
 /** The error CrossGuard itself would have raised on reading the unknown value. */
@@ -207,7 +253,10 @@ export function definePolicy<C extends CommonConfig>(def: PolicyDefinition<C>): 
     ...(def.checkResource
       ? {
           validateResource: (args: ResourceValidationArgs, reportViolation) => {
-            if (classify(args.type) === undefined) return;
+            const cls = classify(args.type);
+            if (cls === undefined || !(def.resourceClasses ?? [cls.class]).includes(cls.class)) {
+              return;
+            }
             const config = {
               ...defaults,
               ...args.getConfig<Record<string, unknown>>(),
@@ -219,15 +268,7 @@ export function definePolicy<C extends CommonConfig>(def: PolicyDefinition<C>): 
       : {}),
     validateStack: (args, reportViolation) => {
       const config = { ...defaults, ...args.getConfig<Record<string, unknown>>() } as unknown as C;
-      const parents = new Set<string>();
-      for (const r of args.resources) if (r.parent) parents.add(r.parent.urn);
-      // Only the kinds the checks read are adapted; the rest of the stack is skipped here.
-      const index = new StackIndex(
-        args.resources
-          .filter((r) => classify(r.type) !== undefined)
-          .map((r) => toStackResource(r, parents)),
-      );
-      report(def.check(index, config), config, reportViolation);
+      report(def.check(stackIndex(args.resources), config), config, reportViolation);
     },
   };
 

@@ -17,7 +17,16 @@ export interface NamespacePods {
   readonly unknown?: Unknown;
 }
 
+const perIndex = new WeakMap<StackIndex, (ns: string, cluster: string) => NamespacePods>();
+
+/** Shared by every check run on the same index (built once per namespace). */
 export function podsByNamespace(idx: StackIndex): (ns: string, cluster: string) => NamespacePods {
+  let f = perIndex.get(idx);
+  if (!f) perIndex.set(idx, (f = build(idx)));
+  return f;
+}
+
+function build(idx: StackIndex): (ns: string, cluster: string) => NamespacePods {
   const cache = new Map<string, NamespacePods>();
   const floating = idx.workloads.unknownNamespace[0]?.namespace;
   return (ns, cluster) => {

@@ -11,12 +11,13 @@
 // neither field), run as a resource policy too.
 import { blocksAllEvictions, describeBudget, keptAvailable } from "../disruption";
 import { type PdbObj, type PodShape, podShapes } from "../resources";
-import { SelectorIndex, describeLabels, describeSelector, matches } from "../selectors";
+import { LabelIndex, SelectorIndex, describeLabels, describeSelector, matches } from "../selectors";
 import type { StackIndex } from "../stack-index";
 import { scopeKey } from "../stack-index";
 import { Unknown } from "../unknown";
 import { type Finding, describeRef, unknownFinding } from "./common";
 import { impostorFinding } from "./default-deny";
+import { podsByNamespace } from "./pods";
 import { opaqueFindings } from "./unreadable";
 
 export interface RequirePdbConfig {
@@ -72,9 +73,10 @@ export function pdbResourceFindings(idx: StackIndex, cfg: RequirePdbConfig): Fin
 interface Scope {
   index: SelectorIndex<PdbObj>;
   unknown?: Unknown;
-  /** Pods of every workload of the scope, to count what each budget covers. */
-  pods: PodShape[];
-  podsUnknown?: Unknown;
+  /** Pods of every workload of the scope, by label, to count what each budget covers. */
+  pods: LabelIndex<PodShape>;
+  /** Pods each budget covers (undefined: a count is unknown), computed once per budget. */
+  expected: Map<PdbObj, number | undefined>;
 }
 
 export function checkRequirePdb(idx: StackIndex, cfg: RequirePdbConfig): Finding[] {
@@ -100,19 +102,19 @@ export function checkRequirePdb(idx: StackIndex, cfg: RequirePdbConfig): Finding
   }
 
   const scopes = new Map<string, Scope>();
+  const pods = podsByNamespace(idx);
   const scopeOf = (cluster: string, ns: string): Scope => {
     const k = scopeKey(cluster, ns);
     let e = scopes.get(k);
     if (!e) {
-      e = { index: new SelectorIndex<PdbObj>(), pods: [] };
+      e = {
+        index: new SelectorIndex<PdbObj>(),
+        pods: pods(ns, cluster).index,
+        expected: new Map(),
+      };
       for (const p of pdbs.in(ns, cluster)) {
         if (p.selector instanceof Unknown) e.unknown ??= p.selector;
         else e.index.add(p.selector, p);
-      }
-      for (const w of idx.workloads.in(ns, cluster)) {
-        const s = podShapes(w);
-        if (s instanceof Unknown) e.podsUnknown ??= s;
-        else e.pods.push(...s);
       }
       scopes.set(k, e);
     }
@@ -214,11 +216,17 @@ export function checkRequirePdb(idx: StackIndex, cfg: RequirePdbConfig): Finding
         continue;
       }
       // Pods this budget covers across every workload of the namespace.
-      let expected: number | undefined = 0;
-      for (const pod of scope.pods) {
-        if (b.selector instanceof Unknown || !matches(b.selector, pod.labels)) continue;
-        expected =
-          pod.count === undefined || expected === undefined ? undefined : expected + pod.count;
+      let expected: number | undefined;
+      if (scope.expected.has(b)) expected = scope.expected.get(b);
+      else {
+        expected = 0;
+        if (!(b.selector instanceof Unknown)) {
+          for (const pod of scope.pods.query(b.selector)) {
+            expected =
+              pod.count === undefined || expected === undefined ? undefined : expected + pod.count;
+          }
+        }
+        scope.expected.set(b, expected);
       }
       if (expected === undefined) continue;
       const kept = keptAvailable(b, expected);
