@@ -445,15 +445,38 @@ const MAX_ORDINALS = 1000;
  * in advance, and one that tries (`controller-revision-hash In (...)`) stops matching at the next
  * rollout. A StatefulSet yields one shape per ordinal.
  */
-export function podShapes(w: WorkloadObj): Maybe<PodShape[]> {
-  let s = shapes.get(w);
-  if (!s) shapes.set(w, (s = computePodShapes(w)));
+export function podShapes(w: WorkloadObj, perOrdinal = true): Maybe<PodShape[]> {
+  const memo = perOrdinal ? shapes : genericShapes;
+  let s = memo.get(w);
+  if (!s) memo.set(w, (s = computePodShapes(w, perOrdinal)));
   return s;
 }
 
-const shapes = new WeakMap<WorkloadObj, Maybe<PodShape[]>>();
+/** Label keys that differ between the pods of one StatefulSet. */
+export const ORDINAL_KEYS: readonly string[] = [
+  "statefulset.kubernetes.io/pod-name",
+  "apps.kubernetes.io/pod-index",
+];
 
-function computePodShapes(w: WorkloadObj): Maybe<PodShape[]> {
+/** Whether a selector tells the pods of one StatefulSet apart (then each ordinal matters). */
+export function namesOrdinals(sel: Maybe<Selector>): boolean {
+  return (
+    !(sel instanceof Unknown) &&
+    sel.kind === "requirements" &&
+    sel.requirements.some((r) => ORDINAL_KEYS.includes(r.key))
+  );
+}
+
+/** `db-0, db-1, db-2` for a summarised StatefulSet shape (`db-*`), else its name. */
+export function podNames(s: PodShape): string[] {
+  if (!s.name.endsWith("-*") || s.count === undefined || s.count > 10) return [s.name];
+  return Array.from({ length: s.count }, (_, i) => `${s.name.slice(0, -1)}${i}`);
+}
+
+const shapes = new WeakMap<WorkloadObj, Maybe<PodShape[]>>();
+const genericShapes = new WeakMap<WorkloadObj, Maybe<PodShape[]>>();
+
+function computePodShapes(w: WorkloadObj, perOrdinal: boolean): Maybe<PodShape[]> {
   if (w.podLabels instanceof Unknown) return w.podLabels;
   const base = w.podLabels;
   const name = w.name instanceof Unknown ? FRESH : w.name;
@@ -463,7 +486,8 @@ function computePodShapes(w: WorkloadObj): Maybe<PodShape[]> {
       if (w.replicas instanceof Unknown) return w.replicas;
       if (w.name instanceof Unknown) return w.name;
       const n = w.replicas ?? 1;
-      if (n > MAX_ORDINALS) {
+      // Unless a selector names an ordinal, every pod of the set matches alike: one shape.
+      if (n > MAX_ORDINALS || !perOrdinal) {
         return [
           {
             labels: {

@@ -290,7 +290,7 @@ function exemptScopeFindings(
   for (const w of users) {
     const key = workloadKey(w);
     if (key && exemptWl.has(key)) continue;
-    const shapes = podShapes(w);
+    const shapes = podShapes(w, false);
     if (shapes instanceof Unknown) {
       out.push(unknownFinding(w.urn, `that ${describeRef(w)} is isolated`, shapes));
       continue;

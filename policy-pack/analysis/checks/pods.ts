@@ -1,6 +1,6 @@
 // The pods of each namespace (of each cluster), as their controllers create them (see
 // `podShapes`), indexed by label, built on first use.
-import { type PodShape, type WorkloadObj, podShapes } from "../resources";
+import { type PodShape, type WorkloadObj, namesOrdinals, podShapes } from "../resources";
 import { LabelIndex } from "../selectors";
 import { type StackIndex, scopeKey } from "../stack-index";
 import { Unknown } from "../unknown";
@@ -36,8 +36,12 @@ function build(idx: StackIndex): (ns: string, cluster: string) => NamespacePods 
       const index = new LabelIndex<Pod>();
       let unknown: Unknown | undefined = floating instanceof Unknown ? floating : undefined;
       const ws = idx.workloads.in(ns, cluster);
+      // Each StatefulSet pod on its own only where some selector of the namespace names one.
+      const perOrdinal =
+        idx.pdbs.in(ns, cluster).some((p) => namesOrdinals(p.selector)) ||
+        idx.networkPolicies.in(ns, cluster).some((np) => namesOrdinals(np.podSelector));
       for (const w of ws) {
-        const shapes = podShapes(w);
+        const shapes = podShapes(w, perOrdinal);
         if (shapes instanceof Unknown) unknown ??= shapes;
         else for (const s of shapes) index.add(s.labels, { ...s, workload: w });
       }

@@ -10,7 +10,7 @@
 // `pdbResourceFindings` is what a budget shows on its own (minAvailable 0, maxUnavailable 100%,
 // neither field), run as a resource policy too.
 import { blocksAllEvictions, describeBudget, keptAvailable } from "../disruption";
-import { type PdbObj, type PodShape, podShapes } from "../resources";
+import { type PdbObj, type PodShape, namesOrdinals, podNames, podShapes } from "../resources";
 import { LabelIndex, SelectorIndex, describeLabels, describeSelector, matches } from "../selectors";
 import type { StackIndex } from "../stack-index";
 import { scopeKey } from "../stack-index";
@@ -77,6 +77,8 @@ interface Scope {
   pods: LabelIndex<PodShape>;
   /** Pods each budget covers (undefined: a count is unknown), computed once per budget. */
   expected: Map<PdbObj, number | undefined>;
+  /** Some budget here names StatefulSet ordinals: judge each pod on its own. */
+  perOrdinal: boolean;
 }
 
 export function checkRequirePdb(idx: StackIndex, cfg: RequirePdbConfig): Finding[] {
@@ -107,12 +109,14 @@ export function checkRequirePdb(idx: StackIndex, cfg: RequirePdbConfig): Finding
     const k = scopeKey(cluster, ns);
     let e = scopes.get(k);
     if (!e) {
+      const here = pdbs.in(ns, cluster);
       e = {
         index: new SelectorIndex<PdbObj>(),
         pods: pods(ns, cluster).index,
         expected: new Map(),
+        perOrdinal: here.some((p) => namesOrdinals(p.selector)),
       };
-      for (const p of pdbs.in(ns, cluster)) {
+      for (const p of here) {
         if (p.selector instanceof Unknown) e.unknown ??= p.selector;
         else e.index.add(p.selector, p);
       }
@@ -143,7 +147,7 @@ export function checkRequirePdb(idx: StackIndex, cfg: RequirePdbConfig): Finding
       });
       continue;
     }
-    const shapes = podShapes(sts);
+    const shapes = podShapes(sts, scopeOf(sts.cluster, ns).perOrdinal);
     if (shapes instanceof Unknown) {
       out.push(unknownFinding(sts.urn, what, shapes));
       continue;
@@ -192,14 +196,14 @@ export function checkRequirePdb(idx: StackIndex, cfg: RequirePdbConfig): Finding
     const uncovered = perPod.filter((p) => p.budgets.length === 0);
     if (uncovered.length > 0) {
       problems.push(
-        `no budget selects pod(s) ${uncovered.map((p) => p.pod.name).join(", ")} (only ${covered.length} of ${perPod.length} are covered)`,
+        `no budget selects pod(s) ${uncovered.flatMap((p) => podNames(p.pod)).join(", ")} (only ${covered.length} of ${perPod.length} are covered)`,
       );
     }
     const overlapping = perPod.filter((p) => p.budgets.length > 1);
     if (overlapping.length > 0) {
       const names = [...new Set(overlapping.flatMap((p) => p.budgets.map(describeRef)))];
       problems.push(
-        `pod(s) ${overlapping.map((p) => p.pod.name).join(", ")} are selected by ${names.join(" and ")}: ` +
+        `pod(s) ${overlapping.flatMap((p) => podNames(p.pod)).join(", ")} are selected by ${names.join(" and ")}: ` +
           `the eviction API refuses to evict a pod that several budgets select, so a drain hangs`,
       );
     }
