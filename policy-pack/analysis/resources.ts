@@ -332,17 +332,64 @@ export function toNetworkPolicy(r: StackResource): NetworkPolicyObj {
     else if (ts === undefined || ts.length === 0) policyTypes = undefined;
     else policyTypes = ts.map((t) => String(t.value));
   }
-  return {
-    ...ref,
-    dependsOn: r.dependsOn ?? [],
-    namespace: namespaceOf(r, c),
-    podSelector: parseSelector(spec instanceof Unknown ? spec : read(spec, "podSelector"), {
+  return new NetworkPolicyView(
+    ref,
+    r.dependsOn ?? [],
+    namespaceOf(r, c),
+    parseSelector(spec instanceof Unknown ? spec : read(spec, "podSelector"), {
       missing: "everything",
     }),
     policyTypes,
-    ingress: parseRules(spec instanceof Unknown ? spec : read(spec, "ingress"), "from"),
-    egress: parseRules(spec instanceof Unknown ? spec : read(spec, "egress"), "to"),
-  };
+    spec,
+  );
+}
+
+const UNSET: unique symbol = Symbol("unset");
+
+/** A NetworkPolicy whose rules are parsed on first use (most checks read only its selector). */
+class NetworkPolicyView implements NetworkPolicyObj {
+  readonly urn: string;
+  readonly type: string;
+  readonly kind: string;
+  readonly name: Maybe<string>;
+  readonly cluster: string;
+  readonly externalPatch: boolean;
+  readonly patchedBy: readonly string[];
+  #ingress: Maybe<readonly Maybe<Rule>[] | undefined> | typeof UNSET = UNSET;
+  #egress: Maybe<readonly Maybe<Rule>[] | undefined> | typeof UNSET = UNSET;
+
+  constructor(
+    ref: ObjectRef,
+    readonly dependsOn: readonly string[],
+    readonly namespace: Maybe<string>,
+    readonly podSelector: Maybe<Selector>,
+    readonly policyTypes: Maybe<readonly string[] | undefined>,
+    private readonly spec: Cursor | Unknown,
+  ) {
+    this.urn = ref.urn;
+    this.type = ref.type;
+    this.kind = ref.kind;
+    this.name = ref.name;
+    this.cluster = ref.cluster;
+    this.externalPatch = ref.externalPatch;
+    this.patchedBy = ref.patchedBy;
+  }
+
+  get ingress(): Maybe<readonly Maybe<Rule>[] | undefined> {
+    if (this.#ingress === UNSET) {
+      const s = this.spec;
+      this.#ingress = parseRules(s instanceof Unknown ? s : read(s, "ingress"), "from");
+    }
+    return this.#ingress;
+  }
+
+  get egress(): Maybe<readonly Maybe<Rule>[] | undefined> {
+    if (this.#egress === UNSET) {
+      const s = this.spec;
+      this.#egress = parseRules(s instanceof Unknown ? s : read(s, "egress"), "to");
+    }
+    return this.#egress;
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -635,10 +682,6 @@ function parseMounts(spec: Cursor | Unknown): {
 
 export function toWorkload(r: StackResource, kind: WorkloadKind): WorkloadObj {
   const { c, ref } = meta(r, kind);
-  let tpl: Cursor | Unknown | undefined;
-  const template = (): Cursor | Unknown => (tpl ??= podTemplate(c, kind));
-  let podLabels: Maybe<Labels> | undefined;
-  let podSpec: Cursor | Unknown | undefined;
   let replicas: Maybe<number | undefined>;
   switch (kind) {
     case "StatefulSet":
@@ -656,21 +699,57 @@ export function toWorkload(r: StackResource, kind: WorkloadKind): WorkloadObj {
     default:
       replicas = undefined;
   }
-  // Pod labels and spec are read on first use: several checks only need the namespace.
-  return {
-    ...ref,
-    workloadKind: kind,
-    namespace: namespaceOf(r, c),
-    get podLabels(): Maybe<Labels> {
-      const t = template();
-      return (podLabels ??= stringMap(t instanceof Unknown ? t : read(t, "metadata", "labels")));
-    },
-    replicas,
-    get podSpec(): Cursor | Unknown {
-      const t = template();
-      return (podSpec ??= t instanceof Unknown ? t : read(t, "spec"));
-    },
-  };
+  return new WorkloadView(ref, kind, namespaceOf(r, c), replicas, c);
+}
+
+/** A workload whose pod template is read on first use: several checks need only its namespace. */
+class WorkloadView implements WorkloadObj {
+  readonly urn: string;
+  readonly type: string;
+  readonly kind: string;
+  readonly name: Maybe<string>;
+  readonly cluster: string;
+  readonly externalPatch: boolean;
+  readonly patchedBy: readonly string[];
+  #template: Cursor | Unknown | undefined;
+  #labels: Maybe<Labels> | undefined;
+  #spec: Cursor | Unknown | undefined;
+
+  constructor(
+    ref: ObjectRef,
+    readonly workloadKind: WorkloadKind,
+    readonly namespace: Maybe<string>,
+    readonly replicas: Maybe<number | undefined>,
+    private readonly c: Cursor,
+  ) {
+    this.urn = ref.urn;
+    this.type = ref.type;
+    this.kind = ref.kind;
+    this.name = ref.name;
+    this.cluster = ref.cluster;
+    this.externalPatch = ref.externalPatch;
+    this.patchedBy = ref.patchedBy;
+  }
+
+  private template(): Cursor | Unknown {
+    return (this.#template ??= podTemplate(this.c, this.workloadKind));
+  }
+
+  get podLabels(): Maybe<Labels> {
+    if (this.#labels === undefined) {
+      const t = this.template();
+      this.#labels = stringMap(t instanceof Unknown ? t : read(t, "metadata", "labels"));
+    }
+    return this.#labels;
+  }
+
+  get podSpec(): Cursor | Unknown {
+    if (this.#spec === undefined) {
+      const t = this.template();
+      this.#spec = t instanceof Unknown ? t : read(t, "spec");
+    }
+    return this.#spec;
+  }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -392,10 +392,20 @@ async function main(): Promise<void> {
   if (only) {
     const [n, layout] = only.split(":");
     const resources = stack(Number(n), layout === "single");
-    for (let i = 0; i < 3; i++) {
-      const t0 = performance.now();
-      await validate(resources, currentPolicies);
-      console.log(`${only}: ${(performance.now() - t0).toFixed(0)} ms`);
+    for (let i = 0; i < 5; i++) {
+      const row: string[] = [];
+      const pack = process.env.BENCH_PACK
+        ? await baselinePack(process.env.BENCH_PACK)
+        : currentPolicies;
+      for (const p of pack) {
+        const c0 = process.cpuUsage();
+        await validate(resources, [p]);
+        const c = process.cpuUsage(c0);
+        row.push(
+          `${p.name.split("-").slice(-3).join("-")} ${((c.user + c.system) / 1000).toFixed(0)}`,
+        );
+      }
+      console.log(`${only}: ${row.join(", ")} ms CPU`);
     }
     return;
   }
