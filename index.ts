@@ -2,10 +2,18 @@
 // outputs exported. Every Kubernetes object goes through the stack's explicit provider.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { NatsCluster, NetworkPolicies, RedisStore, TierNamespaces } from "./components";
+import {
+  DataPriority,
+  NatsCluster,
+  NetworkPolicies,
+  RedisStore,
+  TierNamespaces,
+} from "./components";
 import { clusterTarget } from "./lib/cluster-target";
 import { CONFIG_NAMESPACE, parseStackConfig, StackConfigError } from "./lib/config";
-import { flowTable, tierNamespace } from "./lib/flows";
+import { flowTable } from "./lib/flows";
+import { dataPriorityClassName } from "./lib/priority-class";
+import { NATS, REDIS, tierNamespace } from "./lib/topology";
 
 function readConfig() {
   const raw = Object.fromEntries(
@@ -51,13 +59,18 @@ const policies = new NetworkPolicies(
   },
   afterNamespaces,
 );
-const afterPolicies = { ...protect, dependsOn: [...tiers.namespaces, policies] };
+const priority = new DataPriority("data-priority", { prefix: cfg.namespacePrefix }, withProvider);
+const afterPolicies = {
+  ...protect,
+  dependsOn: [...tiers.namespaces, policies, priority.priorityClass],
+};
+const priorityClassName = dataPriorityClassName(cfg.namespacePrefix);
 
 const nats = new NatsCluster(
   "nats",
   {
-    namespace: tiers.names.agents,
-    namespaceName: tierNamespace(cfg.namespacePrefix, "agents"),
+    namespace: tierNamespace(cfg.namespacePrefix, NATS.tier),
+    priorityClassName,
     replicas: cfg.natsReplicas,
     minAvailable: cfg.natsPdbMinAvailable,
     cpu: cfg.natsCpu,
@@ -75,7 +88,8 @@ const nats = new NatsCluster(
 const redis = new RedisStore(
   "redis",
   {
-    namespace: tiers.names.triad,
+    namespace: tierNamespace(cfg.namespacePrefix, REDIS.tier),
+    priorityClassName,
     cpu: cfg.redisCpu,
     memory: cfg.redisMemory,
     storage: cfg.redisStorage,

@@ -1,5 +1,5 @@
 // Test projects: unit (mocks), policy (the CrossGuard pack), servers (real nats-server and
-// redis-server), e2e (the real CLI on the local cluster). `npm test` runs unit + policy.
+// redis-server), gateway (the gateway process on real servers), e2e (the real CLI on the local cluster). `npm test` runs unit + policy.
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({
@@ -12,6 +12,16 @@ export default defineConfig({
           name: "servers",
           include: ["tests/servers/**/*.test.ts"],
           globalSetup: ["tests/servers/global-setup.ts"],
+          testTimeout: 300_000,
+          hookTimeout: 300_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        test: {
+          name: "gateway",
+          include: ["tests/gateway/**/*.test.ts"],
+          globalSetup: ["tests/gateway/global-setup.ts"],
           testTimeout: 300_000,
           hookTimeout: 300_000,
           fileParallelism: false,

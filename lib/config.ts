@@ -3,8 +3,9 @@
 // naming the key, the value and the rule. Defaults live in Pulumi.yaml (the CLI applies them);
 // this schema has none, so a key missing from both is an error too. No Pulumi imports.
 import { z } from "zod";
-import { type Flow, parseExtraFlow, TIERS, tierNamespace } from "./flows";
+import { type Flow, parseExtraFlow } from "./flows";
 import { CPU_QUANTITY, MEMORY_QUANTITY, parseBytes } from "./quantity";
+import { LONGEST_TIER_SUFFIX, quorum, quorumFormula } from "./topology";
 
 export const CONFIG_NAMESPACE = "kgents";
 
@@ -60,8 +61,8 @@ const shape = {
       error:
         "must be a DNS-1123 label (lower-case letters, digits, '-'; start and end alphanumeric)",
     })
-    .max(63 - "-observability".length, {
-      error: `must be at most ${63 - "-observability".length} characters (namespace names are DNS-1123 labels of at most 63)`,
+    .max(63 - LONGEST_TIER_SUFFIX, {
+      error: `must be at most ${63 - LONGEST_TIER_SUFFIX} characters (namespace names are DNS-1123 labels of at most 63)`,
     }),
   clusterDomain: z.string().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, {
     error: "must be a DNS domain such as cluster.local",
@@ -113,7 +114,7 @@ const shape = {
 
 const schema = z.strictObject(shape).superRefine((c, ctx) => {
   if (c.natsPdbMinAvailable !== 0) {
-    const quorum = Math.floor(c.natsReplicas / 2) + 1;
+    const q = quorum(c.natsReplicas);
     if (c.natsPdbMinAvailable > c.natsReplicas) {
       ctx.addIssue({
         code: "custom",
@@ -126,21 +127,13 @@ const schema = z.strictObject(shape).superRefine((c, ctx) => {
         path: ["natsPdbMinAvailable"],
         message: `must be below natsReplicas (${c.natsReplicas}), or no node can ever be drained`,
       });
-    } else if (c.natsPdbMinAvailable < quorum) {
+    } else if (c.natsPdbMinAvailable < q) {
       ctx.addIssue({
         code: "custom",
         path: ["natsPdbMinAvailable"],
-        message: `must be at least the JetStream quorum floor(${c.natsReplicas}/2)+1 = ${quorum}`,
+        message: `must be at least the JetStream quorum ${quorumFormula(c.natsReplicas)} = ${q}`,
       });
     }
-  }
-  const longest = Math.max(...TIERS.map((t) => tierNamespace(c.namespacePrefix, t).length));
-  if (longest > 63) {
-    ctx.addIssue({
-      code: "custom",
-      path: ["namespacePrefix"],
-      message: "namespace names exceed 63 characters",
-    });
   }
   c.extraFlows.forEach((text, i) => {
     const parsed = parseExtraFlow(text);
@@ -213,7 +206,7 @@ export function parseStackConfig(raw: Readonly<Record<string, unknown>>): StackC
   return {
     ...c,
     natsPdbMinAvailable:
-      c.natsPdbMinAvailable === 0 ? Math.floor(c.natsReplicas / 2) + 1 : c.natsPdbMinAvailable,
+      c.natsPdbMinAvailable === 0 ? quorum(c.natsReplicas) : c.natsPdbMinAvailable,
     extraFlows: c.extraFlows.map((t) => parseExtraFlow(t) as Flow),
   };
 }

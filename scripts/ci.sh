@@ -20,12 +20,15 @@ step "dependencies"
 bash scripts/ensure-deps.sh
 step "typecheck"
 npx tsc --noEmit
+npx tsc -p load/k6/tsconfig.json
 step "lint"
 npm run --silent lint
 step "unit + policy tests"
 npm test
 step "real-server tests (nats-server, redis-server)"
 npm run --silent test:servers
+step "gateway on real servers (nats-server, redis-server, vegeta)"
+npm run --silent test:gateway
 step "e2e on the local cluster"
 npm run --silent test:e2e
 step "done"

@@ -16,16 +16,12 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import type { PolicyResource, ResourceValidationArgs } from "@pulumi/policy";
+import type { PolicyResource } from "@pulumi/policy";
 import * as prettier from "prettier";
-import * as proxyModule from "@pulumi/policy/proxy";
 import { execFileSync } from "node:child_process";
+import { policyResource, runPolicy } from "../../tests/support/crossguard";
 import type { PackPolicy } from "../support/define";
 import { policies as currentPolicies } from "../policies";
-
-const { unknownCheckingProxy } = proxyModule as unknown as {
-  unknownCheckingProxy: <T>(v: T) => T;
-};
 
 // BENCH_SIZES=1000,10000 narrows a quick run (the saved file then lacks the other sizes).
 const SIZES = process.env.BENCH_SIZES
@@ -39,36 +35,13 @@ type Manifest = Record<string, unknown> & {
   metadata: { name: string; namespace?: string; labels?: Record<string, string> };
 };
 
-const OPTS: PolicyResource["opts"] = {
-  protect: false,
-  ignoreChanges: [],
-  aliases: [],
-  customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
-  additionalSecretOutputs: [],
-};
-
-// Every object goes through one explicit provider, as a real program's would (the pack ignores
-// resources without a provider: components that borrowed a Kubernetes type token).
-const PROVIDER: PolicyResource["provider"] = {
-  type: "pulumi:providers:kubernetes",
-  urn: "urn:pulumi:bench::synthetic::pulumi:providers:kubernetes::cluster",
-  name: "cluster",
-  props: unknownCheckingProxy({ kubeconfig: "bench-kubeconfig" }),
-};
-
 function resource(type: string, name: string, props: Manifest): PolicyResource {
-  return {
+  return policyResource({
     type,
-    urn: `urn:pulumi:bench::synthetic::${type}::${name}`,
     name,
-    provider: PROVIDER,
-    props: unknownCheckingProxy(props),
-    opts: OPTS,
-    dependencies: [],
-    propertyDependencies: {},
-    isType: () => false,
-    asType: () => undefined,
-  };
+    props,
+    urn: `urn:pulumi:bench::synthetic::${type}::${name}`,
+  });
 }
 
 const nsPeer = (ns: string) => ({
@@ -227,57 +200,17 @@ function stack(n: number, compact: boolean): PolicyResource[] {
   return out.slice(0, n);
 }
 
+/**
+ * Every policy of a pack over the stack, as the engine runs them (resource policies on each
+ * resource, then the stack policy; each policy gets a list of its own); returns the violations.
+ */
 async function validate(
   resources: PolicyResource[],
   policies: readonly PackPolicy[],
 ): Promise<number> {
-  let violations = 0;
-  // The engine hands each stack policy a list of its own (it deserializes the resources once per
-  // policy), so nothing is shared between policies here either.
-  const list = resources;
-  // Resource policies first, as the engine runs them (once per resource, before the stack).
-  for (const p of policies) {
-    const validate = p.validateResource;
-    if (typeof validate !== "function") continue;
-    for (const r of list) {
-      await validate(
-        {
-          type: r.type,
-          props: r.props,
-          urn: r.urn,
-          name: r.name,
-          opts: r.opts,
-          ...(r.provider ? { provider: r.provider } : {}),
-          stackTags: new Map(),
-          isType: () => false,
-          asType: () => undefined,
-          getConfig: <T extends object>() => ({}) as T,
-          notApplicable: () => {
-            throw new Error("not applicable");
-          },
-        } as ResourceValidationArgs,
-        () => {
-          violations++;
-        },
-      );
-    }
-  }
-  for (const p of policies) {
-    await p.validateStack(
-      {
-        resources: [...list],
-        stackTags: new Map(),
-        getConfig: <T extends object>() => ({}) as T,
-        notApplicable: () => {
-          throw new Error("not applicable");
-        },
-      },
-      () => {
-        violations++;
-      },
-    );
-  }
-  return violations;
+  let n = 0;
+  for (const p of policies) n += (await runPolicy(p, [...resources])).violations.length;
+  return n;
 }
 
 function median(xs: number[]): number {
@@ -363,9 +296,9 @@ async function baselinePack(ref: string): Promise<readonly PackPolicy[]> {
     encoding: "utf8",
   }).trim();
   const dir = path.join(root, ".local", "bench-baseline", commit);
-  if (!fs.existsSync(path.join(dir, "policy-pack", "policies", "index.ts"))) {
+  if (!fs.existsSync(path.join(dir, "lib"))) {
     fs.mkdirSync(dir, { recursive: true });
-    const tar = execFileSync("git", ["archive", "--format=tar", commit, "policy-pack"], {
+    const tar = execFileSync("git", ["archive", "--format=tar", commit, "policy-pack", "lib"], {
       cwd: root,
       maxBuffer: 256 * 1024 * 1024,
     });
@@ -481,6 +414,7 @@ async function main(): Promise<void> {
           },
         }
       : {}),
+
     growthExponent: growth,
     budget: {
       resources: 10_000,

@@ -8,6 +8,9 @@ import {
 } from "../analysis";
 import { type CommonConfig, definePolicy } from "../support/define";
 import { CIS_5_3_2, URLS } from "../support/frameworks";
+import { KUBE_DNS } from "../../lib/topology/workloads";
+
+/** DNS egress, the one universal rule a default-deny namespace needs. */
 
 type Config = CommonConfig & DefaultDenyConfig;
 
@@ -52,7 +55,8 @@ export const requireDefaultDenyNetworkPolicy = definePolicy<Config>({
         required: ["namespace", "podLabels"],
         additionalProperties: false,
       },
-      default: [{ namespace: "kube-system", podLabels: { "k8s-app": "kube-dns" } }],
+      // The cluster DNS as the flow table knows it (lib/topology), the one DNS peer by default.
+      default: [{ namespace: KUBE_DNS.namespace, podLabels: { ...KUBE_DNS.podLabels } }],
       description:
         "Where egress on port 53 may go: pods with these labels in this namespace (the peer must select that namespace by kubernetes.io/metadata.name and those pod labels). Port 53 to anything else is reported.",
     },

@@ -183,26 +183,14 @@ export function toStackResource(r: Resource, parents?: ReadonlySet<string>): Sta
   return out;
 }
 
-/**
- * The stack index of one `validateStack` call's resources. The engine hands every stack policy
- * of the pack the same resource list, so the index (and the objects it normalises lazily) is
- * built once and shared; it never depends on a policy's config.
- */
-const indexes = new WeakMap<object, StackIndex>();
+/** The stack index of one `validateStack` call (the engine hands each policy its own list). */
 function stackIndex(resources: readonly PolicyResource[]): StackIndex {
-  let index = indexes.get(resources);
-  if (!index) {
-    const parents = new Set<string>();
-    for (const r of resources) if (r.parent) parents.add(r.parent.urn);
-    // Only the kinds the checks read are adapted; the rest of the stack is skipped here.
-    index = new StackIndex(
-      resources
-        .filter((r) => classify(r.type) !== undefined)
-        .map((r) => toStackResource(r, parents)),
-    );
-    indexes.set(resources, index);
-  }
-  return index;
+  const parents = new Set<string>();
+  for (const r of resources) if (r.parent) parents.add(r.parent.urn);
+  // Only the kinds the checks read are adapted; the rest of the stack is skipped here.
+  return new StackIndex(
+    resources.filter((r) => classify(r.type) !== undefined).map((r) => toStackResource(r, parents)),
+  );
 }
 
 /** The error CrossGuard itself would have raised on reading the unknown value. */

@@ -1,4 +1,4 @@
-// JetStream helpers for the real-server suites and the load baseline: an R3 stream, a
+// JetStream helpers for the real-server suites and load runners: an R3 stream, a
 // continuous publisher that records every acknowledgement, and a check that every acknowledged
 // message is in the stream at the sequence the ack named.
 import {

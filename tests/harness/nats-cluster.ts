@@ -20,11 +20,11 @@ import {
   type NatsConfInputs,
   renderNatsConf,
   renderNatsRoutes,
-} from "../../lib/nats-conf";
+} from "../../lib/nats";
 import { ensureNatsServer } from "./binaries";
 import { freePorts, LOOPBACK } from "./ports";
 import { type ExitStatus, makeTempDir, ManagedProcess, removeTempDir, waitFor } from "./process";
-import { loadStackConfig, type StackName } from "./stack";
+import { loadStackConfig, type StackName } from "../support/stack-files";
 
 const run = promisify(execFile);
 

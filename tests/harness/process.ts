@@ -1,7 +1,7 @@
 // Child-process plumbing for the real-server harness: start a server with its output captured,
 // wait for it to exit with a bound, and make sure nothing outlives the test process (every
 // process and temp dir is registered and torn down on normal exit and on SIGINT/SIGTERM/SIGHUP).
-// No vitest imports: the load baseline uses the harness too.
+// No vitest imports: plain scripts (load runners, benchmarks) use the harness too.
 import { type ChildProcess, spawn } from "node:child_process";
 import { createWriteStream, mkdtempSync, rmSync, type WriteStream } from "node:fs";
 import { tmpdir } from "node:os";

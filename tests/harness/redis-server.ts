@@ -14,12 +14,12 @@ import {
   type RedisConfInputs,
   renderRedisAuth,
   renderRedisConf,
-} from "../../lib/redis-conf";
+} from "../../lib/redis";
 import { ensureRedisServer } from "./binaries";
 import { localPassword } from "./nats-cluster";
 import { freePorts, LOOPBACK } from "./ports";
 import { type ExitStatus, makeTempDir, ManagedProcess, removeTempDir, waitFor } from "./process";
-import { loadStackConfig, type StackName } from "./stack";
+import { loadStackConfig, type StackName } from "../support/stack-files";
 
 const run = promisify(execFile);
 
