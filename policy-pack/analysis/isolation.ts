@@ -9,6 +9,8 @@
 //   ANDed (those pods in those namespaces).
 // - A namespace is isolated for a direction (whatever pods come later) when a policy in it selects
 //   every pod (`podSelector: {}`) with that direction in its effective policyTypes.
+import { KUBE_DNS } from "../../lib/topology/workloads";
+
 import { type IpBlockSpec, admitted, isOpenAddressSet } from "./cidr";
 import type { Direction, NetworkPolicyObj, Peer, PortSpec, Rule } from "./resources";
 import {
@@ -26,6 +28,9 @@ import {
   selectsEverything,
 } from "./selectors";
 import { type Maybe, Unknown } from "./unknown";
+
+/** The DNS port: egress to it may only reach the cluster DNS. */
+const DNS = KUBE_DNS.port;
 
 /** The directions a policy governs, after defaulting. */
 export function effectivePolicyTypes(np: NetworkPolicyObj): Maybe<ReadonlySet<Direction>> {
@@ -148,10 +153,13 @@ function namesDnsPort(ports: readonly PortSpec[], allowed: OpenPortAllowance): b
   return ports.some(
     (p) =>
       (p.protocol === "UDP" || p.protocol === "TCP") &&
-      !allowed.has(`53/${p.protocol}`) &&
+      !allowed.has(`${DNS}/${p.protocol}`) &&
       (p.port === undefined ||
-        p.port === 53 ||
-        (typeof p.port === "number" && p.endPort !== undefined && p.port <= 53 && 53 <= p.endPort)),
+        p.port === DNS ||
+        (typeof p.port === "number" &&
+          p.endPort !== undefined &&
+          p.port <= DNS &&
+          DNS <= p.endPort)),
   );
 }
 
@@ -263,7 +271,7 @@ function openRule(
       return {
         path: r.path,
         reason:
-          `${r.path} lets DNS (port 53) reach ${wide.map((p) => p.path).join(", ")}, wider than ` +
+          `${r.path} lets DNS (port ${DNS}) reach ${wide.map((p) => p.path).join(", ")}, wider than ` +
           `the cluster DNS (${where.join(" or ")}): a resolver outside the cluster is a tunnel out`,
         ports: describePorts(ports),
         kind: "dns",

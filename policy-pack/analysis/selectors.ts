@@ -9,6 +9,7 @@
 //   values. Exists / DoesNotExist: the key is present / absent.
 // - A malformed selector (unknown operator, In/NotIn without values, Exists with values) is
 //   rejected by the API server; here it selects nothing and carries the reason.
+import { NAMESPACE_NAME_LABEL } from "../../lib/topology/tiers";
 import { type Cursor, type Maybe, Unknown, entries, items, pathOf, read, str } from "./unknown";
 
 export type Labels = Readonly<Record<string, string>>;
@@ -273,7 +274,7 @@ export class LabelIndex<T> {
 // "Everyone", however it is spelled.
 
 /** The label the API server sets on every namespace, to its name; it cannot be changed. */
-export const NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
+export { NAMESPACE_NAME_LABEL };
 
 /**
  * A label value no selector names: stands for a value the pack cannot know and nobody writes in

@@ -25,7 +25,7 @@ export const requireDefaultDenyNetworkPolicy = definePolicy<Config>({
     "1. In each namespace add a NetworkPolicy with `podSelector: {}` and `policyTypes: [Ingress, Egress]` and no rules (default deny).",
     "2. Write policyTypes explicitly: a policy without policyTypes governs Egress only if it has egress rules, so `egress: []` alone does not deny egress.",
     "3. Allow each needed flow with its own policy naming peers (namespaceSelector on kubernetes.io/metadata.name plus podSelector) and ports.",
-    "4. Replace rules open to everyone (`{}` rules, `namespaceSelector: {}` or a NotIn/Exists on kubernetes.io/metadata.name, 0.0.0.0/0 or a union of prefixes covering it) with named peers; send DNS (port 53) only to kube-dns in kube-system (dnsPeers).",
+    `4. Replace rules open to everyone (\`{}\` rules, \`namespaceSelector: {}\` or a NotIn/Exists on kubernetes.io/metadata.name, 0.0.0.0/0 or a union of prefixes covering it) with named peers; send DNS (port ${KUBE_DNS.port}) only to the cluster DNS (dnsPeers).`,
     "5. Declare the default-deny in every namespace the stack uses, `default` included; exemptNamespaces does not exempt the stack's own workloads there.",
     "6. Drop hostNetwork: true (or list the workload in exemptWorkloads on purpose); create objects through the cluster's provider, not another one or a component.",
   ].join("\n"),
@@ -57,8 +57,7 @@ export const requireDefaultDenyNetworkPolicy = definePolicy<Config>({
       },
       // The cluster DNS as the flow table knows it (lib/topology), the one DNS peer by default.
       default: [{ namespace: KUBE_DNS.namespace, podLabels: { ...KUBE_DNS.podLabels } }],
-      description:
-        "Where egress on port 53 may go: pods with these labels in this namespace (the peer must select that namespace by kubernetes.io/metadata.name and those pod labels). Port 53 to anything else is reported.",
+      description: `Where egress on port ${KUBE_DNS.port} may go: pods with these labels in this namespace (the peer must select that namespace by kubernetes.io/metadata.name and those pod labels). DNS to anything else is reported.`,
     },
     exemptWorkloads: {
       type: "array",

@@ -8,6 +8,7 @@
 //   policy too, so `pulumi up --skip-preview` stops the resource before it is created.
 // - `checkDefaultDeny` (stack): what needs the whole stack (namespace isolation, namespaces used
 //   but not declared, workloads in exempt namespaces, patches, components, other clusters).
+import { KUBE_DNS } from "../../../lib/topology/workloads";
 import {
   type DnsPeer,
   type OpenRuleOptions,
@@ -84,7 +85,7 @@ function reopenFindings(np: NetworkPolicyObj, cfg: DefaultDenyConfig, where: str
         urn: np.urn,
         message:
           o.kind === "dns"
-            ? `${describeRef(np)} lets ${podsOf(np)} of ${where} send DNS beyond the cluster DNS: ${o.reason}, on ${o.ports}. Allow port 53 only to the cluster DNS pods (namespaceSelector kubernetes.io/metadata.name, podSelector), or configure dnsPeers.`
+            ? `${describeRef(np)} lets ${podsOf(np)} of ${where} send DNS beyond the cluster DNS: ${o.reason}, on ${o.ports}. Allow port ${KUBE_DNS.port} only to the cluster DNS pods (namespaceSelector kubernetes.io/metadata.name, podSelector), or configure dnsPeers.`
             : `${describeRef(np)} re-opens ${dir} for ${podsOf(np)} of ${where}, ` +
               `which must stay default-deny: ${o.reason}, on ${o.ports}. Allow named peers ` +
               `(namespaceSelector on kubernetes.io/metadata.name, podSelector) and ports instead.`,

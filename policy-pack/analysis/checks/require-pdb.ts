@@ -9,6 +9,7 @@
 //
 // `pdbResourceFindings` is what a budget shows on its own (minAvailable 0, maxUnavailable 100%,
 // neither field), run as a resource policy too.
+import { quorumFormula } from "../../../lib/topology/quorum";
 import { blocksAllEvictions, describeBudget, keptAvailable } from "../disruption";
 import { type PdbObj, type PodShape, namesOrdinals, podNames, podShapes } from "../resources";
 import { LabelIndex, SelectorIndex, describeLabels, describeSelector, matches } from "../selectors";
@@ -63,7 +64,7 @@ export function pdbResourceFindings(idx: StackIndex, cfg: RequirePdbConfig): Fin
     if (why) {
       out.push({
         urn: pdb.urn,
-        message: `${describeRef(pdb)} protects nothing: ${why}. Set minAvailable to floor(n/2)+1 for a quorum, or maxUnavailable: 1.`,
+        message: `${describeRef(pdb)} protects nothing: ${why}. Set minAvailable to ${quorumFormula()} for a quorum, or maxUnavailable: 1.`,
       });
     }
   }
@@ -253,7 +254,7 @@ export function checkRequirePdb(idx: StackIndex, cfg: RequirePdbConfig): Finding
       message:
         `${describeRef(sts)} (${replicasText}) has no working PodDisruptionBudget: ` +
         `${problems.join("; ")}. Give it exactly one budget selecting its stable selector labels, ` +
-        `with minAvailable below its replicas (floor(n/2)+1 for a quorum) or maxUnavailable: 1.`,
+        `with minAvailable below its replicas (${quorumFormula()} for a quorum) or maxUnavailable: 1.`,
     });
   }
   return out;
