@@ -8,7 +8,7 @@
 #   scripts/tools.sh --force pulumi       # rebuild even if the cache is warm
 #   scripts/tools.sh --list               # families, cache state and binaries
 #
-# Families: nats vegeta pulumi kubernetes-provider etcd kwok kubernetes
+# Families: nats vegeta pulumi kubernetes-provider etcd kwok kubernetes cyclonus
 # Cache: ${KGENTS_TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kgents-tools}/<family>-<version>-<key>/
 set -euo pipefail
 
@@ -19,7 +19,7 @@ CACHE_ROOT="${KGENTS_TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kgents-tools}"
 # shellcheck source=../tools/versions.env
 source "$TOOLS/versions.env"
 
-ALL_FAMILIES=(nats vegeta pulumi kubernetes-provider etcd kwok kubernetes)
+ALL_FAMILIES=(nats vegeta pulumi kubernetes-provider etcd kwok kubernetes cyclonus)
 
 log() { printf '[tools] %s\n' "$*" >&2; }
 die() { printf '[tools] ERROR: %s\n' "$*" >&2; exit 1; }
@@ -82,6 +82,19 @@ build_kubernetes() {
     k8s.io/kubernetes/cmd/kubectl
 }
 
+build_cyclonus() {
+  # our driver (tools/src/cyclonus-check) around Cyclonus' policy matcher
+  gobuild -ldflags "-s -w" -o "$OUT/cyclonus-check" kgents.local/tools/src/cyclonus-check
+}
+
+# Folder of a family's Go module: tools/<family>, or tools/src/<name> for Go code we write.
+family_dirs() {
+  case "$1" in
+    cyclonus) echo "$TOOLS/src/cyclonus-check" ;;
+    *) echo "$TOOLS/$1" ;;
+  esac
+}
+
 # Pinned module@version each family's go.mod must require (keeps go.mod and versions.env in step).
 pins() {
   case "$1" in
@@ -94,6 +107,7 @@ pins() {
     kwok) echo "sigs.k8s.io/kwok $KWOK_VERSION" ;;
     kubernetes) echo "k8s.io/kubernetes $KUBERNETES_VERSION"
                 echo "k8s.io/apiserver => k8s.io/apiserver $KUBERNETES_STAGING_VERSION" ;;
+    cyclonus) echo "github.com/mattfenwick/cyclonus $CYCLONUS_VERSION" ;;
   esac
 }
 
@@ -103,13 +117,15 @@ label() {
     nats) echo "$NATS_SERVER_VERSION" ;; vegeta) echo "$VEGETA_VERSION" ;;
     pulumi) echo "$PULUMI_VERSION" ;; kubernetes-provider) echo "$PULUMI_KUBERNETES_VERSION" ;;
     etcd) echo "$ETCD_VERSION" ;; kwok) echo "$KWOK_VERSION" ;; kubernetes) echo "$KUBERNETES_VERSION" ;;
+    cyclonus) echo "$CYCLONUS_VERSION" ;;
   esac
 }
 
 
 GO_VERSION_STRING=""
 cache_key() {
-  local fam="$1" dir="$TOOLS/$1"
+  local fam="$1" dir
+  dir="$(family_dirs "$1")"
   [[ -n "$GO_VERSION_STRING" ]] || GO_VERSION_STRING="$(go env GOVERSION GOOS GOARCH | tr '\n' ' ')"
   {
     echo "family $fam"
@@ -125,8 +141,8 @@ check_pins() {
   local fam="$1" line
   while IFS= read -r line; do
     [[ -z "$line" ]] && continue
-    grep -qF "$line" "$TOOLS/$fam/go.mod" \
-      || die "tools/$fam/go.mod does not pin '$line' (tools/versions.env): update the wrapper module"
+    grep -qF "$line" "$(family_dirs "$fam")/go.mod" \
+      || die "$(family_dirs "$fam")/go.mod does not pin '$line' (tools/versions.env): update the wrapper module"
   done < <(pins "$fam")
 }
 
@@ -143,7 +159,7 @@ link_family() {
 
 ensure_family() {
   local fam="$1" force="$2"
-  [[ -d "$TOOLS/$fam" ]] || die "unknown family '$fam' (known: ${ALL_FAMILIES[*]})"
+  [[ -d "$(family_dirs "$fam")" ]] || die "unknown family '$fam' (known: ${ALL_FAMILIES[*]})"
   check_pins "$fam"
   local key dir
   key="$(cache_key "$fam")"
@@ -167,7 +183,7 @@ ensure_family() {
   rm -rf "$tmp"; mkdir -p "$tmp/bin"
   log "$fam $(label "$fam"): building (cold builds take minutes; log: $logf)"
   local start=$SECONDS
-  if ! (cd "$TOOLS/$fam" && OUT="$tmp/bin" "build_$fam") >"$logf" 2>&1; then
+  if ! (cd "$(family_dirs "$fam")" && OUT="$tmp/bin" "build_$fam") >"$logf" 2>&1; then
     tail -n 30 "$logf" >&2
     rm -rf "$tmp"
     exec {lockfd}>&-
