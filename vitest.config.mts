@@ -1,4 +1,5 @@
-// Test projects: unit (mocks), policy (the CrossGuard pack), servers (real nats-server and
+// Test projects: unit (mocks), policy (the CrossGuard pack), connectivity (the report, with
+// Cyclonus), servers (real nats-server and
 // redis-server), e2e (the real CLI on the local cluster). `npm test` runs unit + policy.
 import { defineConfig } from "vitest/config";
 
@@ -7,6 +8,14 @@ export default defineConfig({
     projects: [
       { test: { name: "unit", include: ["tests/unit/**/*.test.ts"], testTimeout: 60_000 } },
       { test: { name: "policy", include: ["tests/policy/**/*.test.ts"], testTimeout: 60_000 } },
+      {
+        // the connectivity report, our core against Cyclonus (needs `scripts/tools.sh cyclonus`)
+        test: {
+          name: "connectivity",
+          include: ["tests/connectivity/**/*.test.ts"],
+          testTimeout: 120_000,
+        },
+      },
       {
         test: {
           name: "servers",
