@@ -30,6 +30,12 @@ export interface SecondAnswer {
   readonly allowed: boolean;
 }
 
+export interface SideDifference {
+  readonly side: "egress" | "ingress";
+  readonly kind: "unintended" | "missing";
+  readonly cell: Cell;
+}
+
 export interface Disagreement {
   readonly query: Query;
   readonly ours: SecondAnswer;
@@ -46,6 +52,12 @@ export interface ConnectivityReport {
   readonly unintended: readonly Cell[];
   /** Intended by a flow, blocked by the policies. */
   readonly missing: readonly Cell[];
+  /**
+   * The same comparison for each side alone: every flow must be an egress rule at the client and
+   * an ingress rule at the server, so a mistake one side hides behind the other still counts.
+   * Egress is judged for sources inside the tier, ingress for destinations inside it.
+   */
+  readonly sides: readonly SideDifference[];
   /** Set when a second analyzer answered: its name and where it disagrees with ours. */
   readonly secondOpinion?: {
     readonly name: string;
@@ -149,7 +161,26 @@ export function analyze(inputs: AnalyzeInputs): ConnectivityReport {
     cells,
     unintended: cells.filter((c) => c.verdict.allowed && c.intendedBy.length === 0),
     missing: cells.filter((c) => !c.verdict.allowed && c.intendedBy.length > 0),
+    sides: sideDifferences(cells),
   };
+}
+
+function sideDifferences(cells: readonly Cell[]): SideDifference[] {
+  const out: SideDifference[] = [];
+  for (const side of ["egress", "ingress"] as const) {
+    for (const cell of cells) {
+      const judged =
+        side === "egress"
+          ? cell.query.source.tier !== undefined
+          : cell.query.destination.tier !== undefined;
+      if (!judged) continue;
+      const allowed = cell.verdict[side].allowed;
+      const intended = cell.intendedBy.length > 0;
+      if (allowed && !intended) out.push({ side, kind: "unintended", cell });
+      if (!allowed && intended) out.push({ side, kind: "missing", cell });
+    }
+  }
+  return out;
 }
 
 /** Adds a second analyzer's answers (one per cell, same order) and where they differ. */
@@ -187,6 +218,7 @@ export function hasDifferences(r: ConnectivityReport): boolean {
   return (
     r.unintended.length > 0 ||
     r.missing.length > 0 ||
+    r.sides.length > 0 ||
     (r.secondOpinion?.disagreements.length ?? 0) > 0
   );
 }
@@ -244,7 +276,8 @@ export function renderMarkdown(r: ConnectivityReport): string {
     `${ok ? "**Equal to the flow table.**" : "**DIFFERENT from the flow table.**"} ` +
       `${r.policyCount} NetworkPolicies, ${r.workloads.length} workloads, ` +
       `${r.probes.length} port probes, ${r.cells.length} queries; ` +
-      `${r.unintended.length} allowed but not intended, ${r.missing.length} intended but blocked` +
+      `${r.unintended.length} allowed but not intended, ${r.missing.length} intended but blocked, ` +
+      `${r.sides.length} per-side differences` +
       (r.secondOpinion
         ? `; ${r.secondOpinion.name} disagrees on ${r.secondOpinion.disagreements.length}.`
         : "."),
@@ -293,6 +326,22 @@ export function renderMarkdown(r: ConnectivityReport): string {
     for (const c of r.missing) {
       lines.push(
         `| ${flowLabel(c.query)} | ${c.intendedBy.join(", ")} | ${blockedAt(c.verdict)} |`,
+      );
+    }
+  }
+  lines.push(
+    "",
+    `## Per side: egress at the client, ingress at the server (${r.sides.length})`,
+    "",
+  );
+  if (r.sides.length === 0) {
+    lines.push("Each side alone allows exactly the flow table: no flow relies on the other side.");
+  } else {
+    lines.push("| side | difference | flow | policies |", "|---|---|---|---|");
+    for (const d of r.sides) {
+      const v = d.cell.verdict[d.side];
+      lines.push(
+        `| ${d.side} | ${d.kind === "unintended" ? "allowed, not intended" : "intended, blocked"} | ${flowLabel(d.cell.query)} | ${v.allowedBy.join(", ") || (v.isolated ? "(isolated, no rule matches)" : "(not isolated)")} |`,
       );
     }
   }
