@@ -36,10 +36,14 @@ export function readManifests(dir: string): KubeObject[] {
   return out;
 }
 
-/** Writes objects as one multi-document YAML file (`objects.yaml`) in `dir`. */
+/**
+ * Writes objects as one multi-document YAML file (`objects.yaml`) in `dir`, YAML 1.1-safe: Go's
+ * YAML reader (and kubectl) would read a bare `y`, `on` or `no` as a boolean, so such strings
+ * are quoted.
+ */
 export function writeManifests(objects: readonly KubeObject[], dir: string): string {
   mkdirSync(dir, { recursive: true });
   const file = join(dir, "objects.yaml");
-  writeFileSync(file, objects.map((o) => stringify(o)).join("---\n"));
+  writeFileSync(file, objects.map((o) => stringify(o, { version: "1.1" })).join("---\n"));
   return file;
 }
