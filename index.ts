@@ -1,9 +1,9 @@
 // The kgents platform tier, one stack per environment: validated config in, components wired,
 // outputs exported. Every Kubernetes object goes through the stack's explicit provider.
-import * as path from "node:path";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { NatsCluster, NetworkPolicies, RedisStore, TierNamespaces } from "./components";
+import { clusterTarget } from "./lib/cluster-target";
 import { CONFIG_NAMESPACE, parseStackConfig, StackConfigError } from "./lib/config";
 import { flowTable, tierNamespace } from "./lib/flows";
 
@@ -25,18 +25,11 @@ function readConfig() {
 const cfg = readConfig();
 const stack = pulumi.getStack();
 
-// For local runs against another cluster (e.g. proving prod on the embedded cluster) without
-// editing Pulumi.<stack>.yaml: KGENTS_KUBECONFIG / KGENTS_KUBE_CONTEXT override the target.
-const kubeconfig = process.env.KGENTS_KUBECONFIG ?? cfg.kubeconfig;
-const kubeContext = process.env.KGENTS_KUBE_CONTEXT ?? cfg.kubeContext;
-if (process.env.KGENTS_KUBECONFIG !== undefined || process.env.KGENTS_KUBE_CONTEXT !== undefined) {
-  void pulumi.log.warn(
-    `cluster target overridden by environment: kubeconfig=${kubeconfig || "(ambient)"} context=${kubeContext || "(current)"}`,
-  );
-}
+// Stack config names the cluster; local runs may re-aim it or render YAML instead (lib/cluster-target.ts).
+const target = clusterTarget(cfg, process.env);
+for (const w of target.warnings) void pulumi.log.warn(w);
 const provider = new k8s.Provider(`kgents-${stack}`, {
-  ...(kubeconfig ? { kubeconfig: path.resolve(kubeconfig) } : {}),
-  ...(kubeContext ? { context: kubeContext } : {}),
+  ...target.providerArgs,
   enableServerSideApply: true,
 });
 const withProvider: pulumi.ComponentResourceOptions = { providers: [provider] };

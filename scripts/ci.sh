@@ -11,6 +11,11 @@ if [ "${CI:-}" = true ]; then
 fi
 step() { printf '\n==> %s (t+%ss)\n' "$*" "$(($(date +%s) - start))"; }
 
+step "node (engines >= 22; the pinned LTS from the npm registry when the machine's is older)"
+# shellcheck source=node-env.sh
+source scripts/node-env.sh
+echo "node $(node --version) ($(command -v node)), npm $(npm --version)"
+
 step "dependencies"
 bash scripts/ensure-deps.sh
 step "typecheck"

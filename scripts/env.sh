@@ -5,6 +5,10 @@ if [ -n "${BASH_SOURCE:-}" ]; then _kgents_here="${BASH_SOURCE[0]}"; else _kgent
 KGENTS_REPO="$(cd "$(dirname "$_kgents_here")/.." && pwd)"
 unset _kgents_here
 export KGENTS_REPO
+# A Node.js that satisfies package.json's engines goes first (installed into the tools cache when
+# the machine's node is older); the language host and every test run on it.
+# shellcheck source=node-env.sh
+source "$KGENTS_REPO/scripts/node-env.sh"
 case ":$PATH:" in
   *":$KGENTS_REPO/bin:"*) ;;
   *) export PATH="$KGENTS_REPO/bin:$PATH" ;;

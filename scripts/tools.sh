@@ -10,6 +10,11 @@
 #
 # Families: nats vegeta pulumi kubernetes-provider etcd kwok kubernetes cyclonus
 # Cache: ${KGENTS_TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kgents-tools}/<family>-<version>-<key>/
+#
+# Layout: tools/<family>/ holds a pin-only wrapper module (go.mod + go.sum: the upstream module at
+# the pinned version); tools/src/<name>/ holds Go code we wrote, each with its own go.mod. A
+# family's recipe runs in its home folder (tools/<family>, else tools/src/<family>); every folder
+# it reads (family_dirs) is part of its cache key.
 set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -45,16 +50,28 @@ build_vegeta() {
 
 build_pulumi() {
   local ld="-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$PULUMI_VERSION"
-  gobuild -tags osusergo,grpcnotrace -ldflags "$ld" -o "$OUT/" \
-    github.com/pulumi/pulumi/pkg/v3/cmd/pulumi \
-    kgents.local/tools/pulumi/cmd/pulumi-language-nodejs
-  # The CLI looks for its bundled plugins next to its own binary.
-  install -m 0755 shims/pulumi-resource-pulumi-nodejs "$OUT/"
+  gobuild -tags osusergo,grpcnotrace -ldflags "$ld" -o "$OUT/" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi
+  # Our language host (upstream's module is refused) and the dynamic-provider shim. The CLI looks
+  # for its bundled plugins next to its own binary.
+  (cd "$TOOLS/src/pulumi-language-nodejs" && gobuild -tags osusergo,grpcnotrace -ldflags "$ld" -o "$OUT/" .)
+  install -m 0755 "$TOOLS/src/shims/pulumi-resource-pulumi-nodejs" "$OUT/"
 }
 
 build_kubernetes-provider() {
-  local ld="-s -w -X main.Version=${PULUMI_KUBERNETES_VERSION#v}"
-  gobuild -ldflags "$ld" -o "$OUT/" kgents.local/tools/kubernetes-provider/cmd/pulumi-resource-kubernetes
+  # The module zip lacks the two files main.go embeds: build main.go in a scratch copy of this
+  # wrapper module, next to the files upstream's own generate.go derives from schema.json (version
+  # set) and terraform-mapping.json — the same step as upstream's `go generate`.
+  local mod src version="${PULUMI_KUBERNETES_VERSION#v}" scratch
+  mod="$(go mod download -json github.com/pulumi/pulumi-kubernetes/provider/v4 | sed -n 's/^\t"Dir": "\(.*\)",$/\1/p')"
+  src="$mod/cmd/pulumi-resource-kubernetes"
+  scratch="$(mktemp -d)"
+  trap 'rm -rf "$scratch"' RETURN
+  cp go.mod go.sum "$src/main.go" "$src/schema.json" "$src/terraform-mapping.json" "$scratch/"
+  cp "$src/generate.go" "$scratch/generate.go.txt"
+  chmod u+w "$scratch"/*
+  (cd "$scratch" && mv generate.go.txt generate.go && VERSION="$version" go run generate.go && rm generate.go)
+  (cd "$scratch" && gobuild -ldflags "-s -w -X github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/version.Version=$version" \
+    -o "$OUT/pulumi-resource-kubernetes" .)
 }
 
 build_etcd() {
@@ -83,16 +100,9 @@ build_kubernetes() {
 }
 
 build_cyclonus() {
-  # our driver (tools/src/cyclonus-check) around Cyclonus' policy matcher
-  gobuild -ldflags "-s -w" -o "$OUT/cyclonus-check" kgents.local/tools/src/cyclonus-check
-}
-
-# Folder of a family's Go module: tools/<family>, or tools/src/<name> for Go code we write.
-family_dirs() {
-  case "$1" in
-    cyclonus) echo "$TOOLS/src/cyclonus-check" ;;
-    *) echo "$TOOLS/$1" ;;
-  esac
+  # our driver (tools/src/cyclonus) around Cyclonus' policy matcher: the connectivity report's
+  # second opinion
+  gobuild -ldflags "-s -w" -o "$OUT/cyclonus-check" kgents.local/tools/src/cyclonus
 }
 
 # Pinned module@version each family's go.mod must require (keeps go.mod and versions.env in step).
@@ -102,7 +112,8 @@ pins() {
     vegeta) echo "github.com/tsenart/vegeta/v12 $VEGETA_VERSION" ;;
     pulumi) echo "github.com/pulumi/pulumi/pkg/v3 $PULUMI_VERSION"
             echo "github.com/pulumi/pulumi/sdk/v3 $PULUMI_VERSION" ;;
-    kubernetes-provider) echo "github.com/pulumi/pulumi/sdk/v3 $PULUMI_VERSION" ;;
+    kubernetes-provider) echo "github.com/pulumi/pulumi-kubernetes/provider/v4 $PULUMI_KUBERNETES_PROVIDER_MODULE_VERSION"
+                         echo "github.com/pulumi/pulumi-kubernetes/sdk/v4 $PULUMI_KUBERNETES_VERSION" ;;
     etcd) echo "go.etcd.io/etcd/server/v3 $ETCD_VERSION" ;;
     kwok) echo "sigs.k8s.io/kwok $KWOK_VERSION" ;;
     kubernetes) echo "k8s.io/kubernetes $KUBERNETES_VERSION"
@@ -122,27 +133,42 @@ label() {
 }
 
 
+# Where a family's recipe runs: its pin-only wrapper, else our own module under tools/src.
+family_home() {
+  if [[ -d "$TOOLS/$1" ]]; then echo "$TOOLS/$1"; else echo "$TOOLS/src/$1"; fi
+}
+
+# Every folder a family's build reads (its cache key covers all their files).
+family_dirs() {
+  family_home "$1"
+  case "$1" in
+    pulumi) echo "$TOOLS/src/pulumi-language-nodejs"; echo "$TOOLS/src/shims" ;;
+  esac
+}
+
 GO_VERSION_STRING=""
 cache_key() {
-  local fam="$1" dir
-  dir="$(family_dirs "$1")"
+  local fam="$1" d
   [[ -n "$GO_VERSION_STRING" ]] || GO_VERSION_STRING="$(go env GOVERSION GOOS GOARCH | tr '\n' ' ')"
   {
     echo "family $fam"
     echo "go $GO_VERSION_STRING"
     declare -f "build_$fam"
     pins "$fam"
-    # every file of the wrapper module (go.mod, go.sum, our own sources; not tests), stable order
-    (cd "$dir" && find . -type f ! -name '*~' ! -name '*_test.go' -print0 | LC_ALL=C sort -z | xargs -0 sha256sum)
+    # every file the build reads (go.mod, go.sum, our own sources; not tests), stable order
+    while IFS= read -r d; do
+      (cd "$d" && find . -type f ! -name '*~' ! -name '*_test.go' -print0 | LC_ALL=C sort -z | xargs -0 sha256sum)
+    done < <(family_dirs "$fam")
   } | sha256sum | cut -c1-16
 }
 
 check_pins() {
-  local fam="$1" line
+  local fam="$1" line home
+  home="$(family_home "$fam")"
   while IFS= read -r line; do
     [[ -z "$line" ]] && continue
-    grep -qF "$line" "$(family_dirs "$fam")/go.mod" \
-      || die "$(family_dirs "$fam")/go.mod does not pin '$line' (tools/versions.env): update the wrapper module"
+    grep -qF "$line" "$home/go.mod" \
+      || die "${home#"$REPO"/}/go.mod does not pin '$line' (tools/versions.env): update the wrapper module"
   done < <(pins "$fam")
 }
 
@@ -159,7 +185,7 @@ link_family() {
 
 ensure_family() {
   local fam="$1" force="$2"
-  [[ -d "$(family_dirs "$fam")" ]] || die "unknown family '$fam' (known: ${ALL_FAMILIES[*]})"
+  [[ " ${ALL_FAMILIES[*]} " == *" $fam "* ]] || die "unknown family '$fam' (known: ${ALL_FAMILIES[*]})"
   check_pins "$fam"
   local key dir
   key="$(cache_key "$fam")"
@@ -183,7 +209,7 @@ ensure_family() {
   rm -rf "$tmp"; mkdir -p "$tmp/bin"
   log "$fam $(label "$fam"): building (cold builds take minutes; log: $logf)"
   local start=$SECONDS
-  if ! (cd "$(family_dirs "$fam")" && OUT="$tmp/bin" "build_$fam") >"$logf" 2>&1; then
+  if ! (cd "$(family_home "$fam")" && OUT="$tmp/bin" "build_$fam") >"$logf" 2>&1; then
     tail -n 30 "$logf" >&2
     rm -rf "$tmp"
     exec {lockfd}>&-

@@ -11,6 +11,11 @@ stack="${STACK:-dev}"
 start=$(date +%s)
 step() { printf '\n==> %s (t+%ss)\n' "$*" "$(($(date +%s) - start))"; }
 
+step "node (engines >= 22; the pinned LTS from the npm registry when the machine's is older)"
+# shellcheck source=node-env.sh
+source scripts/node-env.sh
+echo "node $(node --version) ($(command -v node)), npm $(npm --version)"
+
 step "npm dependencies"
 bash scripts/ensure-deps.sh
 step "toolchain (cached; first build takes tens of minutes)"

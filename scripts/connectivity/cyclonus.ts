@@ -1,4 +1,4 @@
-// Asks Cyclonus' policy matcher (our Go driver tools/src/cyclonus-check, built by
+// Asks Cyclonus' policy matcher (our Go driver tools/src/cyclonus, built by
 // `scripts/tools.sh cyclonus`) the report's queries about the NetworkPolicies in a manifests
 // directory: the independent second opinion on our core.
 import { spawnSync } from "node:child_process";

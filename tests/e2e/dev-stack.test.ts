@@ -2,12 +2,22 @@
 // kube-apiserver, etcd, controller-manager, scheduler; kwok fake nodes): what lands in the
 // cluster, an idempotent second preview, a drain against the real eviction API, and a clean
 // destroy.
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { flowTable, TIERS, tierNamespace } from "../../lib/flows";
 import { renderNetworkPolicies } from "../../lib/network-policies";
-import { evict, kube, type Kube, must, saveArtifact, sh, waitFor } from "./support";
+import { evict, kube, type Kube, must, ROOT, saveArtifact, sh, waitFor } from "./support";
 
 const NATS_NS = "kgents-agents";
+/** The npm SDK's pinned release: the provider the stack records must be the same one. */
+const SDK_PIN = (
+  JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as {
+    dependencies: Record<string, string>;
+  }
+).dependencies["@pulumi/kubernetes"];
+/** pulumi-kubernetes' server-side-apply field manager: `pulumi-kubernetes-<hex>`. */
+const PULUMI_MANAGER = /^pulumi-kubernetes-[0-9a-f]+$/;
 const REDIS_NS = "kgents-triad";
 const MANAGED = TIERS.map((t) => tierNamespace("kgents", t));
 
@@ -65,6 +75,27 @@ describe("dev stack on the local cluster", () => {
     saveArtifact("dev-up.txt", r.stdout);
     expect(r.stdout).toMatch(/Resources:\s*\n\s*\+ \d+ created/);
     expect(r.stdout).not.toMatch(/mandatory|advisory/i);
+  });
+
+  it("the stack state records Pulumi's own Kubernetes provider at the npm SDK's release", () => {
+    const state = JSON.parse(must("pulumi stack export --stack dev").stdout) as {
+      deployment: { resources: { type: string; inputs?: { version?: string } }[] };
+    };
+    const providers = state.deployment.resources.filter(
+      (r) => r.type === "pulumi:providers:kubernetes",
+    );
+    expect(providers).toHaveLength(1);
+    expect(providers[0]!.inputs?.version).toBe(SDK_PIN);
+    expect(SDK_PIN).toBe("4.25.0");
+  });
+
+  it("the live objects carry the upstream provider's server-side-apply field manager", async () => {
+    const sts = await kc.apps.readNamespacedStatefulSet({ name: "nats", namespace: NATS_NS });
+    const ns = await kc.core.readNamespace({ name: NATS_NS });
+    for (const o of [sts, ns]) {
+      const applied = (o.metadata?.managedFields ?? []).filter((f) => f.operation === "Apply");
+      expect(applied.map((f) => f.manager)).toEqual([expect.stringMatching(PULUMI_MANAGER)]);
+    }
   });
 
   it("a second preview reports no changes", () => {

@@ -1,4 +1,4 @@
-module kgents.local/tools/src/cyclonus-check
+module kgents.local/tools/src/cyclonus
 
 go 1.26
 
