@@ -13,7 +13,7 @@
 import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { basename, join, resolve } from "node:path";
 import { TIERS, flowTable, tierNamespace } from "../lib/flows";
 import {
   analyze,
@@ -99,7 +99,8 @@ async function main(): Promise<number> {
     } else if (args.manifests) {
       dir = args.manifests;
       objects = readManifests(dir);
-      origin = `manifests in ${args.manifests}`;
+      // the folder's own name only: reports may be checked in, machine paths must not be
+      origin = `manifests folder ${basename(args.manifests)}`;
     } else {
       dir = join(work, "rendered");
       render(args.stack, dir);
