@@ -64,6 +64,7 @@ for s in "${STACKS[@]}"; do
   kubeconform -strict -summary -kubernetes-version "${KUBERNETES_VERSION#v}" \
     -schema-location "$work/schemas/{{ .NormalizedKubernetesVersion }}-standalone{{ .StrictSuffix }}/{{ .ResourceKind }}{{ .KindSuffix }}.json" \
     "$work/$s" || status=1
+  echo # kubeconform's summary has no trailing newline
   echo "==> kube-score $KUBE_SCORE_VERSION ($s; ignored: ${IGNORED[*]})"
   mapfile -t files < <(find "$work/$s" -name '*.yaml' | LC_ALL=C sort)
   args=()
