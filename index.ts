@@ -2,10 +2,23 @@
 // outputs exported. Every Kubernetes object goes through the stack's explicit provider.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { NatsCluster, NetworkPolicies, RedisStore, TierNamespaces } from "./components";
+import {
+  DataPriority,
+  NatsCluster,
+  NetworkPolicies,
+  RedisStore,
+  TierNamespaces,
+} from "./components";
 import { clusterTarget } from "./lib/cluster-target";
-import { CONFIG_NAMESPACE, parseStackConfig, StackConfigError } from "./lib/config";
-import { flowTable, tierNamespace } from "./lib/flows";
+import {
+  CONFIG_NAMESPACE,
+  natsSyncWarning,
+  parseStackConfig,
+  StackConfigError,
+} from "./lib/config";
+import { flowTable } from "./lib/flows";
+import { dataPriorityClassName } from "./lib/priority-class";
+import { NATS, REDIS, tierNamespace } from "./lib/topology";
 
 function readConfig() {
   const raw = Object.fromEntries(
@@ -24,6 +37,8 @@ function readConfig() {
 
 const cfg = readConfig();
 const stack = pulumi.getStack();
+const syncWarning = natsSyncWarning(cfg);
+if (syncWarning) void pulumi.log.warn(syncWarning);
 
 // Stack config names the cluster; local runs may re-aim it or render YAML instead (lib/cluster-target.ts).
 const target = clusterTarget(cfg, process.env);
@@ -51,13 +66,18 @@ const policies = new NetworkPolicies(
   },
   afterNamespaces,
 );
-const afterPolicies = { ...protect, dependsOn: [...tiers.namespaces, policies] };
+const priority = new DataPriority("data-priority", { prefix: cfg.namespacePrefix }, withProvider);
+const afterPolicies = {
+  ...protect,
+  dependsOn: [...tiers.namespaces, policies, priority.priorityClass],
+};
+const priorityClassName = dataPriorityClassName(cfg.namespacePrefix);
 
 const nats = new NatsCluster(
   "nats",
   {
-    namespace: tiers.names.agents,
-    namespaceName: tierNamespace(cfg.namespacePrefix, "agents"),
+    namespace: tierNamespace(cfg.namespacePrefix, NATS.tier),
+    priorityClassName,
     replicas: cfg.natsReplicas,
     minAvailable: cfg.natsPdbMinAvailable,
     cpu: cfg.natsCpu,
@@ -65,6 +85,7 @@ const nats = new NatsCluster(
     storage: cfg.natsStorage,
     storageClass: cfg.storageClass,
     exporter: cfg.natsExporter,
+    syncInterval: cfg.natsSyncInterval,
     spreadPolicy: cfg.spreadPolicy,
     clusterDomain: cfg.clusterDomain,
     rolloutTimeoutMinutes: cfg.rolloutTimeoutMinutes,
@@ -75,12 +96,14 @@ const nats = new NatsCluster(
 const redis = new RedisStore(
   "redis",
   {
-    namespace: tiers.names.triad,
+    namespace: tierNamespace(cfg.namespacePrefix, REDIS.tier),
+    priorityClassName,
     cpu: cfg.redisCpu,
     memory: cfg.redisMemory,
     storage: cfg.redisStorage,
     storageClass: cfg.storageClass,
     appendOnly: cfg.redisAppendOnly,
+    appendFsync: cfg.redisAppendFsync,
     clusterDomain: cfg.clusterDomain,
     rolloutTimeoutMinutes: cfg.rolloutTimeoutMinutes,
   },

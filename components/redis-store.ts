@@ -1,29 +1,17 @@
-// Redis as the idempotency store: single-replica StatefulSet on a PVC, generated redis.conf
-// (maxmemory + noeviction, AOF in prod, FLUSHALL/FLUSHDB/CONFIG disabled), a generated password,
-// and a PodDisruptionBudget that lets a drain proceed one pod at a time.
+// Redis as the idempotency store: a generated password in a Secret, and the manifests lib/redis
+// builds (redis.conf ConfigMap, headless and client Services, StatefulSet, PDB).
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { REDIS_PORT } from "../lib/flows";
-import { commonLabels, selectorLabels, type WorkloadIdentity } from "../lib/labels";
-import {
-  dataClaimTemplate,
-  guaranteedResources,
-  restrictedContainerSecurityContext,
-  restrictedPodSecurityContext,
-} from "../lib/pod-security";
-import {
-  REDIS_POD_PATHS,
-  redisConfInputs,
-  renderRedisAuth,
-  renderRedisConf,
-} from "../lib/redis-conf";
-import { definedOnly, sha256 } from "../lib/util";
-import { IMAGES, REDIS_VERSION } from "../lib/versions";
+import * as redis from "../lib/redis";
+import { definedOnly } from "../lib/util";
+import { args } from "./manifest";
 import { RandomSecret } from "./random-secret";
 
 export interface RedisStoreArgs {
   /** Namespace to deploy into (the triad tier). */
-  readonly namespace: pulumi.Input<string>;
+  readonly namespace: string;
+  /** PriorityClass of the pod (see DataPriority). */
+  readonly priorityClassName: string;
   /**
    * CPU, requests = limits.
    * @default "100m"
@@ -50,6 +38,12 @@ export interface RedisStoreArgs {
    */
   readonly appendOnly?: boolean;
   /**
+   * AOF fsync policy: `everysec` loses up to ~1 s of acknowledged writes on power loss,
+   * `always` none (see README, Durability, for the measured cost).
+   * @default "everysec"
+   */
+  readonly appendFsync?: "everysec" | "always";
+  /**
    * Minutes Pulumi waits for the StatefulSet rollout.
    * @default 5
    */
@@ -61,157 +55,67 @@ export interface RedisStoreArgs {
   readonly clusterDomain?: string;
 }
 
-const DEFAULTS = {
-  cpu: "100m",
-  memory: "256Mi",
-  storage: "2Gi",
-  storageClass: "",
-  appendOnly: false,
-  rolloutTimeoutMinutes: 5,
-  clusterDomain: "cluster.local",
-} as const;
-
-/** UID of the `redis` user in the official image. */
-const REDIS_UID = 999;
+/** Minutes Pulumi waits for a rollout unless told otherwise. */
+const ROLLOUT_TIMEOUT_MINUTES = 5;
 
 export class RedisStore extends pulumi.ComponentResource {
-  /** In-cluster host name of the Redis service. */
+  /** In-cluster host name of the Redis client service. */
   public readonly host: pulumi.Output<string>;
   /** Name of the Secret holding the password (key `password`). */
   public readonly authSecretName: pulumi.Output<string>;
   public readonly statefulSet: k8s.apps.v1.StatefulSet;
   public readonly pdb: k8s.policy.v1.PodDisruptionBudget;
 
-  constructor(name: string, args: RedisStoreArgs, opts?: pulumi.ComponentResourceOptions) {
+  constructor(name: string, a: RedisStoreArgs, opts?: pulumi.ComponentResourceOptions) {
     super("kgents:components:RedisStore", name, {}, opts);
-    const a = { ...DEFAULTS, ...definedOnly(args) };
-    const id: WorkloadIdentity = { name: "redis", instance: name, component: "idempotency-store" };
-    const labels = commonLabels(id, REDIS_VERSION);
-    const selector = selectorLabels(id);
+    const { rolloutTimeoutMinutes, ...spec }: redis.RedisSpec & { rolloutTimeoutMinutes: number } =
+      {
+        ...redis.REDIS_DEFAULTS,
+        rolloutTimeoutMinutes: ROLLOUT_TIMEOUT_MINUTES,
+        ...definedOnly(a),
+      };
     const child = { parent: this };
 
-    const password = new RandomSecret(`${name}-password`, { length: 32 }, child).value;
+    const password = new RandomSecret(`${name}-password`, {}, child).value;
     const auth = new k8s.core.v1.Secret(
       `${name}-auth`,
       {
-        metadata: { name: `${name}-auth`, namespace: args.namespace, labels },
-        type: "Opaque",
-        stringData: pulumi.secret(
-          password.apply((pw) => ({ password: pw, "auth.conf": renderRedisAuth(pw) })),
-        ),
+        ...args<k8s.core.v1.SecretArgs>(redis.redisAuthSecret(spec)),
+        stringData: pulumi.secret(password.apply(redis.redisAuthData)),
       },
       child,
-    );
-
-    const redisConf = renderRedisConf(
-      redisConfInputs({ redisMemory: a.memory, redisAppendOnly: a.appendOnly }),
     );
     const config = new k8s.core.v1.ConfigMap(
       `${name}-config`,
-      {
-        metadata: { name: `${name}-config`, namespace: args.namespace, labels },
-        data: { "redis.conf": redisConf },
-      },
+      args(redis.redisConfigMap(spec)),
       child,
     );
-
     const service = new k8s.core.v1.Service(
       `${name}-service`,
-      {
-        metadata: { name, namespace: args.namespace, labels },
-        spec: {
-          type: "ClusterIP",
-          selector,
-          ports: [{ name: "redis", port: REDIS_PORT, targetPort: "redis", protocol: "TCP" }],
-        },
-      },
+      args(redis.redisClientService(spec)),
       child,
     );
+    new k8s.core.v1.Service(`${name}-headless`, args(redis.redisHeadlessService(spec)), child);
 
-    const timeout = `${a.rolloutTimeoutMinutes}m`;
+    const timeout = `${rolloutTimeoutMinutes}m`;
     this.statefulSet = new k8s.apps.v1.StatefulSet(
       `${name}-statefulset`,
+      args(redis.redisStatefulSet(spec)),
       {
-        metadata: { name, namespace: args.namespace, labels },
-        spec: {
-          replicas: 1,
-          serviceName: name,
-          selector: { matchLabels: selector },
-          template: {
-            metadata: { labels, annotations: { "kgents.io/config-hash": sha256(redisConf) } },
-            spec: {
-              automountServiceAccountToken: false,
-              enableServiceLinks: false,
-              terminationGracePeriodSeconds: 30,
-              securityContext: restrictedPodSecurityContext(REDIS_UID),
-              containers: [
-                {
-                  name: "redis",
-                  image: IMAGES.redis,
-                  imagePullPolicy: "IfNotPresent",
-                  command: ["redis-server", REDIS_POD_PATHS.config],
-                  ports: [{ name: "redis", containerPort: REDIS_PORT, protocol: "TCP" }],
-                  // redis-cli reads the password from REDISCLI_AUTH, so it never shows in ps.
-                  env: [
-                    {
-                      name: "REDISCLI_AUTH",
-                      valueFrom: { secretKeyRef: { name: auth.metadata.name, key: "password" } },
-                    },
-                  ],
-                  resources: guaranteedResources(a.cpu, a.memory),
-                  securityContext: restrictedContainerSecurityContext(),
-                  readinessProbe: {
-                    exec: { command: ["sh", "-c", "redis-cli -h 127.0.0.1 ping | grep -q PONG"] },
-                    periodSeconds: 5,
-                    timeoutSeconds: 3,
-                  },
-                  livenessProbe: {
-                    tcpSocket: { port: "redis" },
-                    periodSeconds: 15,
-                    failureThreshold: 4,
-                  },
-                  volumeMounts: [
-                    { name: "config", mountPath: REDIS_POD_PATHS.configDir, readOnly: true },
-                    { name: "data", mountPath: REDIS_POD_PATHS.dataDir },
-                  ],
-                },
-              ],
-              volumes: [
-                {
-                  name: "config",
-                  projected: {
-                    sources: [
-                      { configMap: { name: config.metadata.name } },
-                      {
-                        secret: {
-                          name: auth.metadata.name,
-                          items: [{ key: "auth.conf", path: "auth.conf" }],
-                        },
-                      },
-                    ],
-                  },
-                },
-              ],
-            },
-          },
-          volumeClaimTemplates: [dataClaimTemplate(a.storage, a.storageClass, selector)],
-        },
+        ...child,
+        // The pod mounts these by name: they must exist first.
+        dependsOn: [config, auth],
+        customTimeouts: { create: timeout, update: timeout },
       },
-      { ...child, customTimeouts: { create: timeout, update: timeout } },
     );
-
-    // One replica: minAvailable 1 would block every drain forever; maxUnavailable 1 lets the
-    // drain move the store (a short outage the clients retry through) but never two at once.
     this.pdb = new k8s.policy.v1.PodDisruptionBudget(
       `${name}-pdb`,
-      {
-        metadata: { name, namespace: args.namespace, labels },
-        spec: { maxUnavailable: 1, selector: { matchLabels: selector } },
-      },
+      args(redis.redisPdb(spec)),
       child,
     );
 
-    this.host = pulumi.interpolate`${service.metadata.name}.${service.metadata.namespace}.svc.${a.clusterDomain}`;
+    // Resolves once the client Service exists.
+    this.host = service.metadata.name.apply(() => redis.redisHost(spec));
     this.authSecretName = auth.metadata.name;
     this.registerOutputs({ host: this.host, authSecretName: this.authSecretName });
   }

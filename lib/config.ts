@@ -3,8 +3,9 @@
 // naming the key, the value and the rule. Defaults live in Pulumi.yaml (the CLI applies them);
 // this schema has none, so a key missing from both is an error too. No Pulumi imports.
 import { z } from "zod";
-import { type Flow, parseExtraFlow, TIERS, tierNamespace } from "./flows";
+import { type Flow, parseExtraFlow } from "./flows";
 import { CPU_QUANTITY, MEMORY_QUANTITY, parseBytes } from "./quantity";
+import { LONGEST_TIER_SUFFIX, quorum, quorumFormula } from "./topology";
 
 export const CONFIG_NAMESPACE = "kgents";
 
@@ -51,6 +52,17 @@ const storage = z
   });
 const cpu = z.string().regex(CPU_QUANTITY, { error: "must be a CPU quantity such as 250m or 1" });
 
+/** A Go duration as nats-server parses it (time.ParseDuration), e.g. 10s, 2m, 1h30m. */
+const GO_DURATION = /^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/;
+/** nats-server's own default: what Jepsen found loses acknowledged writes on power loss. */
+export const NATS_DEFAULT_SYNC_INTERVAL = "2m";
+const syncInterval = z
+  .string()
+  .refine((v) => v === "always" || (GO_DURATION.test(v) && /[1-9]/.test(v)), {
+    error:
+      "must be always (fsync before every acknowledgement) or a positive Go duration such as 10s or 2m (flush interval)",
+  });
+
 const shape = {
   kubeconfig: z.string(),
   kubeContext: z.string(),
@@ -60,8 +72,8 @@ const shape = {
       error:
         "must be a DNS-1123 label (lower-case letters, digits, '-'; start and end alphanumeric)",
     })
-    .max(63 - "-observability".length, {
-      error: `must be at most ${63 - "-observability".length} characters (namespace names are DNS-1123 labels of at most 63)`,
+    .max(63 - LONGEST_TIER_SUFFIX, {
+      error: `must be at most ${63 - LONGEST_TIER_SUFFIX} characters (namespace names are DNS-1123 labels of at most 63)`,
     }),
   clusterDomain: z.string().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, {
     error: "must be a DNS domain such as cluster.local",
@@ -92,10 +104,14 @@ const shape = {
   ),
   natsStorage: storage,
   natsExporter: boolean,
+  natsSyncInterval: syncInterval,
   redisCpu: cpu,
   redisMemory: memory(REDIS_MIN_MEMORY, "maxmemory is 75% of the limit"),
   redisStorage: storage,
   redisAppendOnly: boolean,
+  redisAppendFsync: z.enum(["everysec", "always"], {
+    error: "must be everysec (fsync once a second) or always (fsync before every reply)",
+  }),
   storageClass: z.string().regex(/^([a-z0-9]([-a-z0-9.]*[a-z0-9])?)?$/, {
     error: "must be empty (cluster default) or a DNS-1123 subdomain",
   }),
@@ -113,7 +129,7 @@ const shape = {
 
 const schema = z.strictObject(shape).superRefine((c, ctx) => {
   if (c.natsPdbMinAvailable !== 0) {
-    const quorum = Math.floor(c.natsReplicas / 2) + 1;
+    const q = quorum(c.natsReplicas);
     if (c.natsPdbMinAvailable > c.natsReplicas) {
       ctx.addIssue({
         code: "custom",
@@ -126,21 +142,13 @@ const schema = z.strictObject(shape).superRefine((c, ctx) => {
         path: ["natsPdbMinAvailable"],
         message: `must be below natsReplicas (${c.natsReplicas}), or no node can ever be drained`,
       });
-    } else if (c.natsPdbMinAvailable < quorum) {
+    } else if (c.natsPdbMinAvailable < q) {
       ctx.addIssue({
         code: "custom",
         path: ["natsPdbMinAvailable"],
-        message: `must be at least the JetStream quorum floor(${c.natsReplicas}/2)+1 = ${quorum}`,
+        message: `must be at least the JetStream quorum ${quorumFormula(c.natsReplicas)} = ${q}`,
       });
     }
-  }
-  const longest = Math.max(...TIERS.map((t) => tierNamespace(c.namespacePrefix, t).length));
-  if (longest > 63) {
-    ctx.addIssue({
-      code: "custom",
-      path: ["namespacePrefix"],
-      message: "namespace names exceed 63 characters",
-    });
   }
   c.extraFlows.forEach((text, i) => {
     const parsed = parseExtraFlow(text);
@@ -213,9 +221,18 @@ export function parseStackConfig(raw: Readonly<Record<string, unknown>>): StackC
   return {
     ...c,
     natsPdbMinAvailable:
-      c.natsPdbMinAvailable === 0 ? Math.floor(c.natsReplicas / 2) + 1 : c.natsPdbMinAvailable,
+      c.natsPdbMinAvailable === 0 ? quorum(c.natsReplicas) : c.natsPdbMinAvailable,
     extraFlows: c.extraFlows.map((t) => parseExtraFlow(t) as Flow),
   };
+}
+
+/**
+ * The warning `pulumi up` prints when JetStream acknowledges before it syncs (see README,
+ * "Durability"), or undefined when natsSyncInterval is always.
+ */
+export function natsSyncWarning(c: Pick<StackConfig, "natsSyncInterval">): string | undefined {
+  if (c.natsSyncInterval === "always") return undefined;
+  return `${CONFIG_NAMESPACE}:natsSyncInterval = ${c.natsSyncInterval}: JetStream acknowledges writes before they are on disk; a power loss of a quorum of servers loses up to ${c.natsSyncInterval} of acknowledged messages (see README, Durability)`;
 }
 
 function tryList(v: unknown): unknown[] | undefined {

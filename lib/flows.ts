@@ -1,11 +1,18 @@
 // The flow table: the single source of truth for every NetworkPolicy, for the policy pack's
-// expectations and for the connectivity report. Pure data and pure functions, no Pulumi.
-
-export const TIERS = ["agents", "triad", "gateway", "observability"] as const;
-export type Tier = (typeof TIERS)[number];
-
-export const WORKLOADS = ["nats", "redis", "gateway"] as const;
-export type Workload = (typeof WORKLOADS)[number];
+// expectations and for the connectivity tests. Who talks to whom, on which workload's port;
+// the names and numbers come from lib/topology. Pure data and pure functions, no Pulumi.
+import {
+  GATEWAY,
+  KUBE_DNS,
+  NATS,
+  REDIS,
+  TIER,
+  TIERS,
+  type Tier,
+  type Workload,
+  WORKLOAD_NAMES,
+  type WorkloadName,
+} from "./topology";
 
 export type Protocol = "TCP" | "UDP";
 export interface PortSpec {
@@ -16,7 +23,7 @@ export interface PortSpec {
 /** Where a flow starts or ends. */
 export type Endpoint =
   /** Pods of a managed tier namespace: all of them, or one workload's. */
-  | { readonly kind: "tier"; readonly tier: Tier; readonly workload?: Workload }
+  | { readonly kind: "tier"; readonly tier: Tier; readonly workload?: WorkloadName }
   /** Pods of an unmanaged namespace (kube-system, the ingress controller's). */
   | {
       readonly kind: "external";
@@ -35,13 +42,15 @@ export interface Flow {
   readonly why: string;
 }
 
-export const NATS_PORTS = { client: 4222, cluster: 6222, monitor: 8222, exporter: 7777 } as const;
-export const REDIS_PORT = 6379;
-export const DNS_PORT = 53;
-
 const tcp = (port: number): PortSpec => ({ port, protocol: "TCP" });
-const tier = (t: Tier, workload?: Workload): Endpoint =>
-  workload ? { kind: "tier", tier: t, workload } : { kind: "tier", tier: t };
+/** Every pod of a tier. */
+const tier = (t: Tier): Endpoint => ({ kind: "tier", tier: t });
+/** A workload's pods, in its tier. */
+const pods = (w: Workload & { name: WorkloadName }): Endpoint => ({
+  kind: "tier",
+  tier: w.tier,
+  workload: w.name,
+});
 
 export interface FlowTableInputs {
   /** Namespace of the ingress controller that may reach the gateway. */
@@ -52,70 +61,57 @@ export interface FlowTableInputs {
   readonly extraFlows?: readonly Flow[];
 }
 
-/** The flow table of DESIGN.md, instantiated for one stack. */
+/** The flow table, instantiated for one stack. */
 export function flowTable(inputs: FlowTableInputs): Flow[] {
   return [
     {
       name: "nats-client",
-      from: [tier("gateway"), tier("agents")],
-      to: tier("agents", "nats"),
-      ports: [tcp(NATS_PORTS.client)],
+      from: [tier(TIER.gateway), tier(TIER.agents)],
+      to: pods(NATS),
+      ports: [tcp(NATS.ports.client)],
       why: "clients",
     },
     {
       name: "nats-route",
-      from: [tier("agents", "nats")],
-      to: tier("agents", "nats"),
-      ports: [tcp(NATS_PORTS.cluster)],
+      from: [pods(NATS)],
+      to: pods(NATS),
+      ports: [tcp(NATS.ports.cluster)],
       why: "cluster routes",
     },
     {
       name: "nats-monitor",
-      from: [tier("observability")],
-      to: tier("agents", "nats"),
-      ports: [tcp(NATS_PORTS.monitor), tcp(NATS_PORTS.exporter)],
+      from: [tier(TIER.observability)],
+      to: pods(NATS),
+      ports: [tcp(NATS.ports.monitor), tcp(NATS.ports.exporter)],
       why: "monitoring, exporter",
     },
     {
       name: "redis-client",
-      from: [tier("agents"), tier("gateway"), tier("triad")],
-      to: tier("triad", "redis"),
-      ports: [tcp(REDIS_PORT)],
+      from: [tier(TIER.agents), tier(TIER.gateway), tier(TIER.triad)],
+      to: pods(REDIS),
+      ports: [tcp(REDIS.ports.redis)],
       why: "idempotency store",
     },
     {
       name: "dns",
       from: [{ kind: "all-managed" }],
-      to: { kind: "external", namespace: "kube-system", podLabels: { "k8s-app": "kube-dns" } },
+      to: { kind: "external", namespace: KUBE_DNS.namespace, podLabels: KUBE_DNS.podLabels },
       ports: [
-        { port: DNS_PORT, protocol: "UDP" },
-        { port: DNS_PORT, protocol: "TCP" },
+        { port: KUBE_DNS.port, protocol: "UDP" },
+        { port: KUBE_DNS.port, protocol: "TCP" },
       ],
       why: "name resolution",
     },
     {
       name: "gateway-public",
       from: [{ kind: "external", namespace: inputs.ingressNamespace }],
-      to: tier("gateway", "gateway"),
+      to: pods(GATEWAY),
       ports: [tcp(inputs.gatewayPort)],
       why: "public traffic",
     },
     ...(inputs.extraFlows ?? []),
   ];
 }
-
-/** Pod labels that select a workload (stable subset: name + part-of). */
-export function workloadPodLabels(workload: Workload): Record<string, string> {
-  return { "app.kubernetes.io/name": workload, "app.kubernetes.io/part-of": "kgents" };
-}
-
-/** Namespace name of a tier. */
-export function tierNamespace(prefix: string, t: Tier): string {
-  return `${prefix}-${t}`;
-}
-
-/** The immutable namespace-name label: a tenant cannot forge it by patching a namespace. */
-export const NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
 
 const EXTRA_FLOW = /^([a-z]+)(?:\/([a-z]+))?->([a-z]+)(?:\/([a-z]+))?:(\d+)\/(TCP|UDP)$/;
 
@@ -133,16 +129,20 @@ export function parseExtraFlow(text: string): Flow | string {
     }
   }
   for (const w of [fromWl, toWl]) {
-    if (w !== undefined && !(WORKLOADS as readonly string[]).includes(w)) {
-      return `unknown workload "${w}" (workloads: ${WORKLOADS.join(", ")})`;
+    if (w !== undefined && !(WORKLOAD_NAMES as readonly string[]).includes(w)) {
+      return `unknown workload "${w}" (workloads: ${WORKLOAD_NAMES.join(", ")})`;
     }
   }
   const portNum = Number(port);
   if (portNum < 1 || portNum > 65535) return `port ${portNum} is outside 1-65535`;
+  const endpoint = (t: string | undefined, w: string | undefined): Endpoint =>
+    w === undefined
+      ? tier(t as Tier)
+      : { kind: "tier", tier: t as Tier, workload: w as WorkloadName };
   return {
     name: `extra-${fromTier}-${toTier}-${portNum}`,
-    from: [tier(fromTier as Tier, fromWl as Workload | undefined)],
-    to: tier(toTier as Tier, toWl as Workload | undefined),
+    from: [endpoint(fromTier, fromWl)],
+    to: endpoint(toTier, toWl),
     ports: [{ port: portNum, protocol: proto as Protocol }],
     why: "extra flow from stack config",
   };

@@ -14,7 +14,8 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join, resolve } from "node:path";
-import { TIERS, flowTable, tierNamespace } from "../lib/flows";
+import { flowTable } from "../lib/flows";
+import { TIERS, tierNamespace } from "../lib/topology";
 import {
   analyze,
   hasDifferences,

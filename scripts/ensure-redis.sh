@@ -1,16 +1,14 @@
 #!/usr/bin/env bash
-# Makes sure a redis-server of the deployed major.minor (lib/versions.ts REDIS_VERSION) is on
+# Makes sure a redis-server of the deployed major.minor (REDIS_VERSION in tools/versions.env) is on
 # PATH, installing Debian's package on a fresh machine. Idempotent: a warm run only checks the
 # version. The Debian service is kept from starting (the tests run their own processes on their
 # own ports and directories). Prints the redis-server path on success.
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-want="$(sed -n 's/^export const REDIS_VERSION = "\([0-9]*\.[0-9]*\)\.[0-9]*";.*/\1/p' "$repo/lib/versions.ts")"
-if [[ -z "$want" ]]; then
-  echo "ensure-redis: cannot read REDIS_VERSION from lib/versions.ts" >&2
-  exit 1
-fi
+# shellcheck source=../tools/versions.env
+source "$repo/tools/versions.env"
+want="${REDIS_VERSION%.*}" # major.minor: Debian ships the 7.0 line
 
 have_version() {
   command -v redis-server >/dev/null 2>&1 || return 1
@@ -51,7 +49,7 @@ timeout 600 apt-get install -y -qq --no-install-recommends redis-server >&2
 
 got="$(have_version || true)"
 if [[ "$got" != "$want" ]]; then
-  echo "ensure-redis: installed redis-server is ${got:-missing}, want $want.x (lib/versions.ts)" >&2
+  echo "ensure-redis: installed redis-server is ${got:-missing}, want $want.x (tools/versions.env)" >&2
   exit 1
 fi
 mkdir -p "$stamp_dir" && touch "$stamp"

@@ -8,7 +8,7 @@
 #   scripts/tools.sh --force pulumi       # rebuild even if the cache is warm
 #   scripts/tools.sh --list               # families, cache state and binaries
 #
-# Families: nats vegeta pulumi kubernetes-provider etcd kwok kubernetes cyclonus kubeconform kube-score
+# Families: nats vegeta pulumi kubernetes-provider etcd kwok kubernetes faultfs cyclonus kubeconform kube-score
 # Cache: ${KGENTS_TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kgents-tools}/<family>-<version>-<key>/
 #
 # Layout: tools/<family>/ holds a pin-only wrapper module (go.mod + go.sum: the upstream module at
@@ -24,7 +24,7 @@ CACHE_ROOT="${KGENTS_TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kgents-tools}"
 # shellcheck source=../tools/versions.env
 source "$TOOLS/versions.env"
 
-ALL_FAMILIES=(nats vegeta pulumi kubernetes-provider etcd kwok kubernetes cyclonus kubeconform kube-score)
+ALL_FAMILIES=(nats vegeta pulumi kubernetes-provider etcd kwok kubernetes faultfs cyclonus kubeconform kube-score)
 
 log() { printf '[tools] %s\n' "$*" >&2; }
 die() { printf '[tools] ERROR: %s\n' "$*" >&2; exit 1; }
@@ -99,6 +99,11 @@ build_kubernetes() {
     k8s.io/kubernetes/cmd/kubectl
 }
 
+# faultfs: our fault-injecting FUSE filesystem (tools/src/faultfs), for the durability tests.
+build_faultfs() {
+  gobuild -ldflags "-s -w" -o "$OUT/faultfs" .
+}
+
 build_cyclonus() {
   # our driver (tools/src/cyclonus) around Cyclonus' policy matcher: the connectivity report's
   # second opinion
@@ -128,6 +133,7 @@ pins() {
     kwok) echo "sigs.k8s.io/kwok $KWOK_VERSION" ;;
     kubernetes) echo "k8s.io/kubernetes $KUBERNETES_VERSION"
                 echo "k8s.io/apiserver => k8s.io/apiserver $KUBERNETES_STAGING_VERSION" ;;
+    faultfs) echo "github.com/hanwen/go-fuse/v2 $GO_FUSE_VERSION" ;;
     cyclonus) echo "github.com/mattfenwick/cyclonus $CYCLONUS_VERSION" ;;
     kubeconform) echo "github.com/yannh/kubeconform $KUBECONFORM_VERSION" ;;
     kube-score) echo "github.com/zegl/kube-score $KUBE_SCORE_VERSION" ;;
@@ -140,6 +146,7 @@ label() {
     nats) echo "$NATS_SERVER_VERSION" ;; vegeta) echo "$VEGETA_VERSION" ;;
     pulumi) echo "$PULUMI_VERSION" ;; kubernetes-provider) echo "$PULUMI_KUBERNETES_VERSION" ;;
     etcd) echo "$ETCD_VERSION" ;; kwok) echo "$KWOK_VERSION" ;; kubernetes) echo "$KUBERNETES_VERSION" ;;
+    faultfs) echo "$GO_FUSE_VERSION" ;;
     cyclonus) echo "$CYCLONUS_VERSION" ;; kubeconform) echo "$KUBECONFORM_VERSION" ;;
     kube-score) echo "$KUBE_SCORE_VERSION" ;;
   esac

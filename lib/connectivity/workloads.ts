@@ -3,15 +3,16 @@
 // peer of the flow table (agent clients, observability scrapers, the ingress controller,
 // kube-dns) and one stranger pod standing for "any other pod of the cluster". The modelled ones
 // carry only the labels the flow table gives them, so a policy must not rely on more.
+import type { Endpoint, Flow } from "../flows";
 import {
-  type Endpoint,
-  type Flow,
   NAMESPACE_NAME_LABEL,
   TIERS,
   type Tier,
+  WORKLOADS,
+  type WorkloadName,
+  selectorLabels,
   tierNamespace,
-  workloadPodLabels,
-} from "../flows";
+} from "../topology";
 import {
   type Labels,
   type WorkloadObj,
@@ -189,6 +190,11 @@ export function workloadModel(inputs: WorkloadModelInputs): WorkloadNode[] {
       a.id.localeCompare(b.id),
   );
   return nodes.map((n, i) => ({ ...n, ip: `10.${Math.floor(i / 250) + 1}.0.${(i % 250) + 1}` }));
+}
+
+/** Labels a workload's pods carry for its selectors (lib/topology's one selector contract). */
+function workloadPodLabels(w: WorkloadName): Labels {
+  return selectorLabels(WORKLOADS[w]);
 }
 
 function hasAll(labels: Labels, want: Labels): boolean {

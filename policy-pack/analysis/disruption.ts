@@ -3,6 +3,8 @@
 // of 1 = 1). With every pod healthy, a budget allows `expected - minAvailable` evictions, or
 // `maxUnavailable` of them.
 import type { IntOrPercent, PdbObj, WorkloadObj } from "./resources";
+// The platform's own quorum rule (lib/topology is Pulumi-free, like this core).
+import { quorum } from "../../lib/topology/quorum";
 import { matches } from "./selectors";
 import { Unknown } from "./unknown";
 
@@ -57,7 +59,5 @@ export function pdbCovers(pdb: PdbObj, w: WorkloadObj): boolean {
   return matches(pdb.selector, w.podLabels);
 }
 
-/** Quorum of a Raft group of n peers (JetStream meta and R-n streams): floor(n/2)+1. */
-export function quorum(n: number): number {
-  return Math.floor(n / 2) + 1;
-}
+/** Quorum of a Raft group of n peers (JetStream meta and R-n streams). */
+export { quorum };

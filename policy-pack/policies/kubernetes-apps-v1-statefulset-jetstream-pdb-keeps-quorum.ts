@@ -2,18 +2,18 @@
 import { type JetStreamQuorumConfig, checkJetStreamQuorum } from "../analysis";
 import { type CommonConfig, definePolicy } from "../support/define";
 import { NATS_JETSTREAM, URLS } from "../support/frameworks";
+import { quorumFormula } from "../../lib/topology/quorum";
 
 type Config = CommonConfig & JetStreamQuorumConfig;
 
 export const jetStreamPdbKeepsQuorum = definePolicy<Config>({
   name: "kubernetes-apps-v1-statefulset-jetstream-pdb-keeps-quorum",
-  description:
-    "The PodDisruptionBudget of a NATS JetStream StatefulSet of n servers must keep at least floor(n/2)+1 available, or a drain can stop replicated streams from accepting writes.",
+  description: `The PodDisruptionBudget of a NATS JetStream StatefulSet of n servers must keep at least ${quorumFormula()} available, or a drain can stop replicated streams from accepting writes.`,
   enforcementLevel: "advisory",
   severity: "high",
   framework: NATS_JETSTREAM,
   remediationSteps: [
-    "1. Set the budget's minAvailable to floor(n/2)+1 (2 of 3, 3 of 5), or maxUnavailable to n minus that.",
+    `1. Set the budget's minAvailable to ${quorumFormula()} (2 of 3, 3 of 5), or maxUnavailable to n minus that.`,
     "2. Keep the budget's selector on the StatefulSet's stable selector labels.",
   ].join("\n"),
   url: URLS.jetstream,

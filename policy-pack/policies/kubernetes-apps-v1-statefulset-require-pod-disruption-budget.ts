@@ -3,6 +3,7 @@
 import { type RequirePdbConfig, checkRequirePdb } from "../analysis";
 import { type CommonConfig, definePolicy } from "../support/define";
 import { K8S_DISRUPTIONS, URLS } from "../support/frameworks";
+import { quorumFormula } from "../../lib/topology/quorum";
 
 type Config = CommonConfig & RequirePdbConfig;
 
@@ -16,7 +17,7 @@ export const requirePodDisruptionBudget = definePolicy<Config>({
   remediationSteps: [
     "1. Add a policy/v1 PodDisruptionBudget in the StatefulSet's namespace.",
     "2. Use the StatefulSet's selector labels (a subset of the pod template labels) as spec.selector.matchLabels; every label the budget requires must be on the pod template.",
-    "3. For a quorum system of n replicas set minAvailable: floor(n/2)+1; for a single replica use maxUnavailable: 1 so drains can proceed.",
+    `3. For a quorum system of n replicas set minAvailable: ${quorumFormula()}; for a single replica use maxUnavailable: 1 so drains can proceed.`,
     "4. Exempt a StatefulSet on purpose with exemptStatefulSets (namespace/name) or raise minReplicas.",
   ].join("\n"),
   url: URLS.pdb,

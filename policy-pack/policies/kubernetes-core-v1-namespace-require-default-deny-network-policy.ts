@@ -3,6 +3,10 @@
 import { type Direction, type DefaultDenyConfig, checkDefaultDeny } from "../analysis";
 import { type CommonConfig, definePolicy } from "../support/define";
 import { CIS_5_3_2, URLS } from "../support/frameworks";
+import { KUBE_DNS } from "../../lib/topology/workloads";
+
+/** DNS egress, the one universal rule a default-deny namespace needs. */
+const DNS_PORTS = [`${KUBE_DNS.port}/UDP`, `${KUBE_DNS.port}/TCP`];
 
 type Config = CommonConfig & DefaultDenyConfig;
 
@@ -17,7 +21,7 @@ export const requireDefaultDenyNetworkPolicy = definePolicy<Config>({
     "1. In each namespace add a NetworkPolicy with `podSelector: {}` and `policyTypes: [Ingress, Egress]` and no rules (default deny).",
     "2. Write policyTypes explicitly: a policy without policyTypes governs Egress only if it has egress rules, so `egress: []` alone does not deny egress.",
     "3. Allow each needed flow with its own policy naming peers (namespaceSelector on kubernetes.io/metadata.name plus podSelector) and ports.",
-    "4. Replace rules open to everyone (`{}` rules, `namespaceSelector: {}` alone, 0.0.0.0/0) with named peers; DNS egress on 53/UDP and 53/TCP is allowed by default (allowedOpenPorts).",
+    `4. Replace rules open to everyone (\`{}\` rules, \`namespaceSelector: {}\` alone, 0.0.0.0/0) with named peers; DNS egress on ${DNS_PORTS.join(" and ")} is allowed by default (allowedOpenPorts).`,
     "5. Exempt system namespaces with exemptNamespaces rather than leaving workloads open.",
   ].join("\n"),
   url: URLS.defaultDeny,
@@ -43,7 +47,7 @@ export const requireDefaultDenyNetworkPolicy = definePolicy<Config>({
       },
       required: ["ingress", "egress"],
       additionalProperties: false,
-      default: { ingress: [], egress: ["53/UDP", "53/TCP"] },
+      default: { ingress: [], egress: DNS_PORTS },
       description:
         "Ports (`port/PROTOCOL`) a rule open to every peer may still allow without counting as re-opening the namespace, per direction. Default: DNS egress only.",
     },

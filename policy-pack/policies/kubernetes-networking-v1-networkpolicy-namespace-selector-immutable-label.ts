@@ -3,6 +3,7 @@
 import { type ImmutableLabelConfig, checkImmutableNamespaceLabel } from "../analysis";
 import { type CommonConfig, definePolicy } from "../support/define";
 import { NSA_CISA_NETWORK, URLS } from "../support/frameworks";
+import { NAMESPACE_NAME_LABEL } from "../../lib/topology/tiers";
 
 type Config = CommonConfig & ImmutableLabelConfig;
 
@@ -25,7 +26,7 @@ export const namespaceSelectorImmutableLabel = definePolicy<Config>({
       type: "array",
       items: { type: "string" },
       uniqueItems: true,
-      default: ["kubernetes.io/metadata.name"],
+      default: [NAMESPACE_NAME_LABEL],
       description: "Namespace labels that cannot be forged and may be selected on.",
     },
   },

@@ -3,6 +3,7 @@
 import { checkPdbAllowsEviction } from "../analysis";
 import { type CommonConfig, definePolicy } from "../support/define";
 import { K8S_DISRUPTIONS, URLS } from "../support/frameworks";
+import { quorumFormula } from "../../lib/topology/quorum";
 
 export const pdbAllowsVoluntaryEvictions = definePolicy<CommonConfig>({
   name: "kubernetes-policy-v1-poddisruptionbudget-allow-voluntary-evictions",
@@ -13,7 +14,7 @@ export const pdbAllowsVoluntaryEvictions = definePolicy<CommonConfig>({
   framework: K8S_DISRUPTIONS,
   remediationSteps: [
     "1. Prefer maxUnavailable: 1 for small or single-replica workloads.",
-    "2. Keep minAvailable below the number of replicas the budget covers (for quorum systems: floor(n/2)+1).",
+    `2. Keep minAvailable below the number of replicas the budget covers (for quorum systems: ${quorumFormula()}).`,
     "3. If a workload truly must never be evicted, say so with an exemption and plan drains by hand.",
   ].join("\n"),
   url: URLS.disruptions,

@@ -1,5 +1,6 @@
 // Compliance frameworks and upstream guidance the policies implement, cited in their metadata.
 import type { PolicyComplianceFramework } from "@pulumi/policy";
+import { quorumFormula } from "../../lib/topology/quorum";
 
 /** CIS Kubernetes Benchmark 5.3.2: every namespace has NetworkPolicies (default-deny). */
 export const CIS_5_3_2: PolicyComplianceFramework = {
@@ -32,8 +33,7 @@ export const NATS_JETSTREAM: PolicyComplianceFramework = {
   name: "NATS JetStream clustering guidance",
   version: "2.x",
   reference: "JetStream clustering: Raft quorum",
-  specification:
-    "A JetStream cluster and its replicated streams need a quorum of floor(n/2)+1 servers to accept writes",
+  specification: `A JetStream cluster and its replicated streams need a quorum of ${quorumFormula()} servers to accept writes`,
 };
 
 export const URLS = {

@@ -5,8 +5,8 @@ import { flowTable } from "../../lib/flows";
 import type { KubeObject } from "../../lib/connectivity/objects";
 import { type ConnectivityReport, analyze, flowLabel } from "../../lib/connectivity/report";
 import { loadStackConfig } from "../../scripts/connectivity/stack";
-import { renderedObjects } from "../helpers/rendered";
-import { STACKS } from "../helpers/stack-files";
+import { renderedObjects } from "../support/rendered";
+import { STACKS } from "../support/stack-files";
 import { cyclonusDisagreements, editPolicy, policy, runCli, withoutPolicy } from "./support";
 
 function report(stack: "dev" | "prod", objects: readonly KubeObject[]): ConnectivityReport {

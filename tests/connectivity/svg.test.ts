@@ -5,7 +5,7 @@ import { flowTable } from "../../lib/flows";
 import type { KubeObject } from "../../lib/connectivity/objects";
 import { analyze } from "../../lib/connectivity/report";
 import { renderSvg } from "../../lib/connectivity/svg";
-import { renderedObjects } from "../helpers/rendered";
+import { renderedObjects } from "../support/rendered";
 import { policy, withoutPolicy } from "./support";
 
 const flows = flowTable({ ingressNamespace: "ingress-nginx", gatewayPort: 8080 });

@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { flowTable } from "../../lib/flows";
 import type { KubeObject } from "../../lib/connectivity/objects";
 import { workloadModel } from "../../lib/connectivity/workloads";
-import { renderedObjects } from "../helpers/rendered";
+import { renderedObjects } from "../support/rendered";
 
 describe("workload model of the dev stack", () => {
   let objects: KubeObject[];

@@ -5,8 +5,9 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { flowTable, TIERS, tierNamespace } from "../../lib/flows";
-import { renderNetworkPolicies } from "../../lib/network-policies";
+import { flowTable } from "../../lib/flows";
+import { networkPolicies } from "../../lib/network-policies";
+import { TIERS, tierNamespace } from "../../lib/topology";
 import { evict, kube, type Kube, must, ROOT, saveArtifact, sh, waitFor } from "./support";
 
 const NATS_NS = "kgents-agents";
@@ -117,7 +118,7 @@ describe("dev stack on the local cluster", () => {
   });
 
   it("creates every NetworkPolicy of the flow table, and nothing else", async () => {
-    const expected = renderNetworkPolicies(
+    const expected = networkPolicies(
       flowTable({ ingressNamespace: "ingress-nginx", gatewayPort: 8080 }),
       "kgents",
     );
@@ -127,7 +128,9 @@ describe("dev stack on the local cluster", () => {
         actual.push(`${ns}/${np.metadata!.name!}`);
       }
     }
-    expect(actual.sort()).toEqual(expected.map((m) => `${m.namespace}/${m.name}`).sort());
+    expect(actual.sort()).toEqual(
+      expected.map(({ manifest: m }) => `${m.metadata?.namespace}/${m.metadata?.name}`).sort(),
+    );
     const describe = must("kubectl describe networkpolicy -A").stdout;
     saveArtifact("networkpolicies-describe.txt", describe);
     expect(describe).toContain("kubernetes.io/metadata.name=kube-system");

@@ -7,8 +7,8 @@ import * as path from "node:path";
 import { parseAllDocuments } from "yaml";
 import { afterAll, describe, expect, it } from "vitest";
 import { REDACTED, REDACTED_B64 } from "../../lib/redact";
-import { runStack } from "../helpers/program";
-import { STACKS } from "../helpers/stack-files";
+import { runStack } from "../support/program";
+import { STACKS } from "../support/stack-files";
 import { must, saveArtifact } from "./support";
 
 interface K8sObject {

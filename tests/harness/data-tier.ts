@@ -1,8 +1,8 @@
 // The whole data tier in one call — NATS cluster and Redis, both with a stack's generated
-// config — for the load baseline and anything else that needs both at once.
+// config — for anything that needs both at once (real-server tests, load runners).
 import { NatsCluster } from "./nats-cluster";
 import { RedisServer } from "./redis-server";
-import type { StackName } from "./stack";
+import type { StackName } from "../support/stack-files";
 
 export interface DataTier {
   readonly nats: NatsCluster;

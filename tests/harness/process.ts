@@ -1,7 +1,7 @@
 // Child-process plumbing for the real-server harness: start a server with its output captured,
 // wait for it to exit with a bound, and make sure nothing outlives the test process (every
 // process and temp dir is registered and torn down on normal exit and on SIGINT/SIGTERM/SIGHUP).
-// No vitest imports: the load baseline uses the harness too.
+// No vitest imports: plain scripts (load runners, benchmarks) use the harness too.
 import { type ChildProcess, spawn } from "node:child_process";
 import { createWriteStream, mkdtempSync, rmSync, type WriteStream } from "node:fs";
 import { tmpdir } from "node:os";
@@ -32,7 +32,18 @@ export interface ExitStatus {
 
 const live = new Set<ManagedProcess>();
 const dirs = new Set<string>();
+const extra = new Set<() => void>();
 let hooksInstalled = false;
+
+/**
+ * Registers a synchronous teardown (an unmount, a network namespace) that cleanupSync runs
+ * after killing the processes and before removing the temp dirs. Returns its unregister.
+ */
+export function onCleanup(fn: () => void): () => void {
+  installHooks();
+  extra.add(fn);
+  return () => extra.delete(fn);
+}
 
 /**
  * Kills every live server (SIGKILL) and removes every temp dir, synchronously. Installed on
@@ -41,6 +52,14 @@ let hooksInstalled = false;
 export function cleanupSync(): void {
   for (const p of live) p.killSync();
   live.clear();
+  for (const fn of extra) {
+    try {
+      fn();
+    } catch {
+      // best effort: the other teardowns still run
+    }
+  }
+  extra.clear();
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
   dirs.clear();
 }

@@ -2,7 +2,8 @@
 // with the exact violations (URN and message fragment) the policy must report.
 import { describe, expect, it } from "vitest";
 import { policies } from "../../policy-pack/policies";
-import { type Violation, caseResources, loadFixtures, runPolicy } from "./harness";
+import { runPolicy, type Violation } from "../support/crossguard";
+import { caseResources, loadFixtures } from "./fixtures";
 
 const fixtures = loadFixtures();
 

@@ -3,11 +3,12 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { TIERS, flowTable, parseExtraFlow, tierNamespace } from "../../lib/flows";
-import { renderNetworkPolicies } from "../../lib/network-policies";
-import { type RegisteredResource, runProgram } from "../helpers/program";
-import type { StackName } from "../helpers/stack-files";
-import { type TestResource, runPack } from "./harness";
+import { flowTable, parseExtraFlow } from "../../lib/flows";
+import { networkPolicies } from "../../lib/network-policies";
+import { TIERS, tierNamespace } from "../../lib/topology";
+import { type RegisteredResource, runProgram } from "../support/program";
+import type { StackName } from "../support/stack-files";
+import { type TestResource, runPack } from "../support/crossguard";
 
 const MANDATORY_NETWORK = "kubernetes-core-v1-namespace-require-default-deny-network-policy";
 const MANDATORY_PDB = "kubernetes-apps-v1-statefulset-require-pod-disruption-budget";
@@ -149,7 +150,7 @@ describe("the flow table's rendered NetworkPolicies", () => {
       props: { metadata: { name: tierNamespace(prefix, t) } },
     }));
   const policiesOf = (prefix: string, extra: string[] = []): TestResource[] =>
-    renderNetworkPolicies(
+    networkPolicies(
       flowTable({
         ingressNamespace: "ingress-nginx",
         gatewayPort: 8080,
@@ -160,10 +161,10 @@ describe("the flow table's rendered NetworkPolicies", () => {
         }),
       }),
       prefix,
-    ).map((m) => ({
+    ).map(({ manifest: m }) => ({
       type: "kubernetes:networking.k8s.io/v1:NetworkPolicy",
-      name: `${m.namespace}-${m.name}`,
-      props: { metadata: { name: m.name, namespace: m.namespace }, spec: m.spec },
+      name: `${m.metadata?.namespace}-${m.metadata?.name}`,
+      props: { metadata: m.metadata, spec: m.spec },
     }));
 
   it.each([

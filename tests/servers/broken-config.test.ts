@@ -3,7 +3,7 @@
 // Configs the program would refuse never get this far: tests/unit covers that validation.
 import { describe, expect, it } from "vitest";
 import { NatsCluster, RedisServer, ServerStartError } from "../harness";
-import { natsPasswordEnv, NATS_CLIENT_USERS } from "../../lib/nats-conf";
+import { natsPasswordEnv, NATS_CLIENT_USERS } from "../../lib/nats";
 
 async function startError(p: Promise<{ close(): Promise<void> }>): Promise<ServerStartError> {
   const r = await p.then(

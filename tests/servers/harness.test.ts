@@ -1,4 +1,4 @@
-// The harness itself: both servers come up together for the load baseline, and nothing it
+// The harness itself: both servers come up together (as load runners need them), and nothing it
 // starts outlives it — the exit hook kills every server and removes every temp dir.
 import { existsSync } from "node:fs";
 import { describe, expect, it } from "vitest";

@@ -15,7 +15,7 @@ import {
   sleep,
   waitStreamCurrent,
 } from "../harness";
-import { NATS_CLUSTER_NAME } from "../../lib/nats-conf";
+import { NATS_CLUSTER_NAME } from "../../lib/nats";
 
 const STREAM = "KGENTS_PDB";
 const SUBJECT = "kgents.pdb";

@@ -3,7 +3,7 @@
 // and with the prod config (AOF everysec) keeps acknowledged writes across a kill -9.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RedisClient, RedisServer, sleep } from "../harness";
-import { REDIS_DISABLED_COMMANDS } from "../../lib/redis-conf";
+import { REDIS_DISABLED_COMMANDS } from "../../lib/redis";
 
 const errorOf = (p: Promise<unknown>): Promise<string> =>
   p.then(

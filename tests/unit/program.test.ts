@@ -1,15 +1,16 @@
 // The real program under mocks, for both stacks, with config from the real stack files:
 // the exact objects, isolation, disruption budgets, pod security and secret handling.
-import { beforeAll, describe, expect, it } from "vitest";
-import { selectorMatches } from "../helpers/k8s";
+import * as pulumi from "@pulumi/pulumi";
+import { beforeAll, describe, expect, it, type MockInstance, vi } from "vitest";
+import { selectorMatches } from "../support/k8s";
 import {
   mockSecretValue,
   plainStrings,
   type ProgramRun,
   type RegisteredResource,
   runStack,
-} from "../helpers/program";
-import { STACKS, type StackName } from "../helpers/stack-files";
+} from "../support/program";
+import { STACKS, type StackName } from "../support/stack-files";
 
 const NS = {
   agents: "kgents-agents",
@@ -48,11 +49,13 @@ const EXPECTED_OBJECTS: readonly string[] = [
   `ConfigMap/${NS.triad}/redis-config`,
   `Secret/${NS.triad}/redis-auth`,
   `Service/${NS.triad}/redis`,
+  `Service/${NS.triad}/redis-headless`,
+  `PriorityClass//kgents-data`,
   `StatefulSet/${NS.triad}/redis`,
   `PodDisruptionBudget/${NS.triad}/redis`,
 ];
 
-/** DESIGN.md's flow table: ports per flow, written out independently of lib/flows.ts. */
+/** The design's flow table: ports per flow, written out independently of lib/flows.ts. */
 const FLOW_PORTS: Record<string, string[]> = {
   "nats-client": ["TCP/4222"],
   "nats-route": ["TCP/6222"],
@@ -192,44 +195,55 @@ describe.each(STACKS)("stack %s", (stack: StackName) => {
     });
   });
 
-  it("runs NATS as the official chart does: probes, lame-duck preStop, grace period, per-pod routes", () => {
-    const sts = obj(find("StatefulSet", NS.agents, "nats"));
-    const spec = sts.spec as {
-      serviceName: string;
-      podManagementPolicy: string;
-      template: {
-        spec: { terminationGracePeriodSeconds: number; containers: Record<string, unknown>[] };
+  it("governs every StatefulSet with a headless Service of its namespace that selects its pods", () => {
+    for (const sts of k8s.filter((r) => kindOf(r) === "StatefulSet")) {
+      const ns = obj(sts).metadata.namespace ?? "";
+      const spec = obj(sts).spec as { serviceName: string };
+      const svc = obj(find("Service", ns, spec.serviceName)).spec as {
+        clusterIP?: string;
+        selector: Record<string, string>;
       };
-    };
-    expect(spec.serviceName).toBe("nats-headless");
-    expect(spec.podManagementPolicy).toBe("Parallel");
-    expect(spec.template.spec.terminationGracePeriodSeconds).toBeGreaterThanOrEqual(60);
-    const nats = spec.template.spec.containers[0] as {
-      startupProbe: { httpGet: { path: string } };
-      readinessProbe: { httpGet: { path: string } };
-      livenessProbe: { httpGet: { path: string } };
-      lifecycle: { preStop: { exec: { command: string[] } } };
-      image: string;
-    };
-    expect(nats.image).toBe("nats:2.14.9-alpine");
-    expect(nats.startupProbe.httpGet.path).toBe("/healthz");
-    expect(nats.readinessProbe.httpGet.path).toBe("/healthz?js-server-only=true");
-    expect(nats.livenessProbe.httpGet.path).toBe("/healthz?js-enabled-only=true");
-    expect(nats.lifecycle.preStop.exec.command).toEqual([
-      "nats-server",
-      "--signal",
-      "ldm=/var/run/nats/nats.pid",
-    ]);
-    const headless = obj(find("Service", NS.agents, "nats-headless")).spec as Record<
-      string,
-      unknown
-    >;
-    expect(headless).toMatchObject({ clusterIP: "None", publishNotReadyAddresses: true });
-    // The routes include names every pod through the headless service, never the ClusterIP one.
-    const routes = JSON.stringify(find("Secret", NS.agents, "nats-routes").inputs);
-    for (const i of [0, 1, 2])
-      expect(routes).toContain(`@nats-${i}.nats-headless.kgents-agents.svc.cluster.local:6222`);
-    expect(routes).not.toMatch(/@nats\.kgents-agents/);
+      expect(svc.clusterIP, key(sts)).toBe("None");
+      expect(selectorMatches({ matchLabels: svc.selector }, template(sts).metadata.labels)).toBe(
+        true,
+      );
+    }
+  });
+
+  it("gives every data pod the PriorityClass the program owns", () => {
+    const classes = k8s
+      .filter((r) => kindOf(r) === "PriorityClass")
+      .map((r) => obj(r).metadata.name);
+    expect(classes).toEqual(["kgents-data"]);
+    for (const sts of k8s.filter((r) => kindOf(r) === "StatefulSet"))
+      expect(
+        (template(sts).spec as { priorityClassName?: string }).priorityClassName,
+        key(sts),
+      ).toBe("kgents-data");
+  });
+
+  it("checks the liveness of every container", () => {
+    for (const sts of k8s.filter((r) => kindOf(r) === "StatefulSet"))
+      for (const c of template(sts).spec.containers)
+        expect(
+          (c as { livenessProbe?: unknown }).livenessProbe,
+          `${key(sts)} ${c.name}`,
+        ).toBeDefined();
+  });
+
+  it("selects each workload's pods with one label contract: policies select what StatefulSets select", () => {
+    const policies = k8s.filter((r) => kindOf(r) === "NetworkPolicy");
+    for (const sts of k8s.filter((r) => kindOf(r) === "StatefulSet")) {
+      const ns = obj(sts).metadata.namespace;
+      const selector = (obj(sts).spec as { selector: unknown }).selector;
+      const server = policies.find(
+        (p) => obj(p).metadata.namespace === ns && obj(p).metadata.name.endsWith("-client-ingress"),
+      );
+      expect(
+        server && (obj(server).spec as { podSelector: unknown }).podSelector,
+        key(sts),
+      ).toEqual(selector);
+    }
   });
 
   it("waits for StatefulSet rollouts within the stack's timeout, and protects prod's data", () => {
@@ -355,5 +369,48 @@ describe("dev and prod differ in size and durability, not in security", () => {
         )
         .sort();
     expect(security("prod")).toEqual(security("dev"));
+  });
+});
+
+describe("durability settings reach the servers, and a lazy sync is warned about at pulumi up", () => {
+  const natsConf = (run: ProgramRun): string => {
+    const cm = run.resources.find(
+      (r) => r.type === "kubernetes:core/v1:ConfigMap" && r.name === "nats-config",
+    );
+    return String((cm?.inputs.data as Record<string, unknown> | undefined)?.["nats.conf"]);
+  };
+  const redisConf = (run: ProgramRun): string => {
+    const cm = run.resources.find(
+      (r) => r.type === "kubernetes:core/v1:ConfigMap" && r.name === "redis-config",
+    );
+    return String((cm?.inputs.data as Record<string, unknown> | undefined)?.["redis.conf"]);
+  };
+  const syncWarnings = (spy: MockInstance): string[] =>
+    spy.mock.calls.map((c) => String(c[0])).filter((m) => m.includes("natsSyncInterval"));
+
+  it.each(STACKS)("%s: sync_interval always, no warning", async (stack) => {
+    const warn = vi.spyOn(pulumi.log, "warn").mockResolvedValue(undefined);
+    try {
+      const run = await runStack(stack);
+      expect(natsConf(run)).toContain('sync_interval: "always"');
+      expect(redisConf(run)).toContain(`appendfsync ${stack === "prod" ? "always" : "everysec"}`);
+      expect(syncWarnings(warn)).toEqual([]);
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
+  it("natsSyncInterval 2m: rendered, and warned about once", async () => {
+    const warn = vi.spyOn(pulumi.log, "warn").mockResolvedValue(undefined);
+    try {
+      const run = await runStack("prod", { "kgents:natsSyncInterval": "2m" });
+      expect(run.error).toBeUndefined();
+      expect(natsConf(run)).toContain('sync_interval: "2m"');
+      expect(syncWarnings(warn)).toEqual([
+        "kgents:natsSyncInterval = 2m: JetStream acknowledges writes before they are on disk; a power loss of a quorum of servers loses up to 2m of acknowledged messages (see README, Durability)",
+      ]);
+    } finally {
+      warn.mockRestore();
+    }
   });
 });

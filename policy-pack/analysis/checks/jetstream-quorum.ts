@@ -1,4 +1,4 @@
-// Advisory: a JetStream StatefulSet of n servers needs floor(n/2)+1 of them up for its Raft
+// Advisory: a JetStream StatefulSet of n servers needs a quorum of them up for its Raft
 // groups (meta and R-n streams) to accept writes; its PodDisruptionBudget must keep that many.
 import { describeBudget, keptAvailable, quorum } from "../disruption";
 import { type JetStreamDetection, isJetStream } from "../jetstream";
@@ -7,6 +7,7 @@ import { SelectorIndex } from "../selectors";
 import type { StackIndex } from "../stack-index";
 import { Unknown } from "../unknown";
 import { type Finding, describeRef, unknownFinding } from "./common";
+import { quorumFormula } from "../../../lib/topology/quorum";
 
 export interface JetStreamQuorumConfig extends JetStreamDetection {
   readonly exemptNamespaces: readonly string[];
@@ -81,7 +82,7 @@ export function checkJetStreamQuorum(idx: StackIndex, cfg: JetStreamQuorumConfig
         `JetStream ${describeRef(sts)} runs ${n} servers and needs ${q} up to keep quorum, but ` +
         `${describeRef(best.pdb)} (${budgetText(best.pdb)}) keeps only ${best.kept} available: a ` +
         `drain may take ${n - best.kept} servers at once and R${n} streams stop accepting writes. ` +
-        `Set minAvailable: ${q} (floor(n/2)+1).`,
+        `Set minAvailable: ${q} (${quorumFormula()}).`,
     });
   }
   return out;

@@ -1,0 +1,2 @@
+// Namespace manifests of the tiers (see manifests.ts).
+export * from "./manifests";

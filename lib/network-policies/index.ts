@@ -1,0 +1,2 @@
+// NetworkPolicy manifests from the flow table (see manifests.ts).
+export * from "./manifests";

@@ -1,0 +1,2 @@
+// The data tier's PriorityClass (see manifests.ts).
+export * from "./manifests";
