@@ -8,7 +8,8 @@
 #   scripts/tools.sh --force pulumi       # rebuild even if the cache is warm
 #   scripts/tools.sh --list               # families, cache state and binaries
 #
-# Families: nats vegeta pulumi kubernetes-provider etcd kwok kubernetes faultfs actionlint
+# Families: nats vegeta pulumi kubernetes-provider etcd kwok kubernetes faultfs cyclonus kubeconform kube-score
+#           actionlint
 # Cache: ${KGENTS_TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kgents-tools}/<family>-<version>-<key>/
 #
 # Layout: tools/<family>/ holds a pin-only wrapper module (go.mod + go.sum: the upstream module at
@@ -24,7 +25,7 @@ CACHE_ROOT="${KGENTS_TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kgents-tools}"
 # shellcheck source=../tools/versions.env
 source "$TOOLS/versions.env"
 
-ALL_FAMILIES=(nats vegeta pulumi kubernetes-provider etcd kwok kubernetes faultfs actionlint)
+ALL_FAMILIES=(nats vegeta pulumi kubernetes-provider etcd kwok kubernetes faultfs cyclonus kubeconform kube-score actionlint)
 
 log() { printf '[tools] %s\n' "$*" >&2; }
 die() { printf '[tools] ERROR: %s\n' "$*" >&2; exit 1; }
@@ -110,6 +111,22 @@ build_faultfs() {
   gobuild -ldflags "-s -w" -o "$OUT/faultfs" .
 }
 
+build_cyclonus() {
+  # our driver (tools/src/cyclonus) around Cyclonus' policy matcher: the connectivity report's
+  # second opinion
+  gobuild -ldflags "-s -w" -o "$OUT/cyclonus-check" kgents.local/tools/src/cyclonus
+}
+
+build_kubeconform() {
+  gobuild -ldflags "-s -w -X main.version=$KUBECONFORM_VERSION" -o "$OUT/kubeconform" \
+    github.com/yannh/kubeconform/cmd/kubeconform
+}
+
+build_kube-score() {
+  gobuild -ldflags "-s -w -X main.version=${KUBE_SCORE_VERSION#v}" -o "$OUT/kube-score" \
+    github.com/zegl/kube-score/cmd/kube-score
+}
+
 # Pinned module@version each family's go.mod must require (keeps go.mod and versions.env in step).
 pins() {
   case "$1" in
@@ -125,6 +142,9 @@ pins() {
     kubernetes) echo "k8s.io/kubernetes $KUBERNETES_VERSION"
                 echo "k8s.io/apiserver => k8s.io/apiserver $KUBERNETES_STAGING_VERSION" ;;
     faultfs) echo "github.com/hanwen/go-fuse/v2 $GO_FUSE_VERSION" ;;
+    cyclonus) echo "github.com/mattfenwick/cyclonus $CYCLONUS_VERSION" ;;
+    kubeconform) echo "github.com/yannh/kubeconform $KUBECONFORM_VERSION" ;;
+    kube-score) echo "github.com/zegl/kube-score $KUBE_SCORE_VERSION" ;;
   esac
 }
 
@@ -135,6 +155,8 @@ label() {
     pulumi) echo "$PULUMI_VERSION" ;; kubernetes-provider) echo "$PULUMI_KUBERNETES_VERSION" ;;
     etcd) echo "$ETCD_VERSION" ;; kwok) echo "$KWOK_VERSION" ;; kubernetes) echo "$KUBERNETES_VERSION" ;;
     faultfs) echo "$GO_FUSE_VERSION" ;; actionlint) echo "$ACTIONLINT_VERSION" ;;
+    cyclonus) echo "$CYCLONUS_VERSION" ;; kubeconform) echo "$KUBECONFORM_VERSION" ;;
+    kube-score) echo "$KUBE_SCORE_VERSION" ;;
   esac
 }
 

@@ -1,7 +1,12 @@
 // Stack config validation: the schema matches Pulumi.yaml, both stacks parse, and bad input
 // stops the program with `key = value: rule` before any resource is registered.
 import { beforeAll, describe, expect, it } from "vitest";
-import { CONFIG_KEYS, natsSyncWarning, parseStackConfig, StackConfigError } from "../../../lib/config";
+import {
+  CONFIG_KEYS,
+  natsSyncWarning,
+  parseStackConfig,
+  StackConfigError,
+} from "../../../lib/config";
 import { runWithConfig } from "../../support/program";
 import { declaredDefaults, projectFile, STACKS, stackConfig } from "../../support/stack-files";
 

@@ -61,8 +61,7 @@ describe("NetworkPolicy manifests", () => {
       namespace: "p-triad",
       appendOnly: false,
       appendFsync: "everysec",
-    }).spec
-      ?.selector;
+    }).spec?.selector;
     expect(find("p-agents", "allow-nats-client-ingress").manifest.spec.podSelector).toEqual(
       natsSel,
     );
