@@ -23,6 +23,8 @@ npx tsc --noEmit
 npx tsc -p load/k6/tsconfig.json
 step "lint"
 npm run --silent lint
+step "workflow lint (actionlint on .github/workflows)"
+npm run --silent lint:workflows
 step "unit + policy tests"
 npm test
 step "connectivity: our core vs Cyclonus, mutations, 28 public cases"

@@ -9,6 +9,7 @@
 #   scripts/tools.sh --list               # families, cache state and binaries
 #
 # Families: nats vegeta pulumi kubernetes-provider etcd kwok kubernetes faultfs cyclonus kubeconform kube-score
+#           actionlint
 # Cache: ${KGENTS_TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kgents-tools}/<family>-<version>-<key>/
 #
 # Layout: tools/<family>/ holds a pin-only wrapper module (go.mod + go.sum: the upstream module at
@@ -24,7 +25,7 @@ CACHE_ROOT="${KGENTS_TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kgents-tools}"
 # shellcheck source=../tools/versions.env
 source "$TOOLS/versions.env"
 
-ALL_FAMILIES=(nats vegeta pulumi kubernetes-provider etcd kwok kubernetes faultfs cyclonus kubeconform kube-score)
+ALL_FAMILIES=(nats vegeta pulumi kubernetes-provider etcd kwok kubernetes faultfs cyclonus kubeconform kube-score actionlint)
 
 log() { printf '[tools] %s\n' "$*" >&2; }
 die() { printf '[tools] ERROR: %s\n' "$*" >&2; exit 1; }
@@ -72,6 +73,12 @@ build_kubernetes-provider() {
   (cd "$scratch" && mv generate.go.txt generate.go && VERSION="$version" go run generate.go && rm generate.go)
   (cd "$scratch" && gobuild -ldflags "-s -w -X github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/version.Version=$version" \
     -o "$OUT/pulumi-resource-kubernetes" .)
+}
+
+build_actionlint() {
+  # actionlint's version string is set by its release build; stamp the pinned one.
+  gobuild -ldflags "-s -w -X github.com/rhysd/actionlint.version=$ACTIONLINT_VERSION" -o "$OUT/actionlint" \
+    github.com/rhysd/actionlint/cmd/actionlint
 }
 
 build_etcd() {
@@ -130,6 +137,7 @@ pins() {
     kubernetes-provider) echo "github.com/pulumi/pulumi-kubernetes/provider/v4 $PULUMI_KUBERNETES_PROVIDER_MODULE_VERSION"
                          echo "github.com/pulumi/pulumi-kubernetes/sdk/v4 $PULUMI_KUBERNETES_VERSION" ;;
     etcd) echo "go.etcd.io/etcd/server/v3 $ETCD_VERSION" ;;
+    actionlint) echo "github.com/rhysd/actionlint $ACTIONLINT_VERSION" ;;
     kwok) echo "sigs.k8s.io/kwok $KWOK_VERSION" ;;
     kubernetes) echo "k8s.io/kubernetes $KUBERNETES_VERSION"
                 echo "k8s.io/apiserver => k8s.io/apiserver $KUBERNETES_STAGING_VERSION" ;;
@@ -146,7 +154,7 @@ label() {
     nats) echo "$NATS_SERVER_VERSION" ;; vegeta) echo "$VEGETA_VERSION" ;;
     pulumi) echo "$PULUMI_VERSION" ;; kubernetes-provider) echo "$PULUMI_KUBERNETES_VERSION" ;;
     etcd) echo "$ETCD_VERSION" ;; kwok) echo "$KWOK_VERSION" ;; kubernetes) echo "$KUBERNETES_VERSION" ;;
-    faultfs) echo "$GO_FUSE_VERSION" ;;
+    faultfs) echo "$GO_FUSE_VERSION" ;; actionlint) echo "$ACTIONLINT_VERSION" ;;
     cyclonus) echo "$CYCLONUS_VERSION" ;; kubeconform) echo "$KUBECONFORM_VERSION" ;;
     kube-score) echo "$KUBE_SCORE_VERSION" ;;
   esac
