@@ -36,11 +36,6 @@ IGNORED=(
   # workload of theirs exists (the program does not deploy the gateway or scrapers yet), so those
   # policies select no pod today; `npm run connectivity` models those workloads and proves them.
   networkpolicy-targets-pod
-  # Redis (1 replica) is addressed through its ClusterIP service `redis`, also its serviceName;
-  # this check wants a headless governing service. Nothing resolves redis-0 by pod DNS today.
-  # FINDING kept visible here: a headless governing service is the upstream pattern (issue for
-  # the Redis component, not for this lint).
-  statefulset-has-servicename
 )
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/kgents-lint-manifests-XXXXXX")"
