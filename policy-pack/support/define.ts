@@ -178,17 +178,18 @@ function withComputedNamespace(
   unknownNamed: ReadonlySet<string> | undefined,
 ): unknown {
   if (!unknownNamed?.size || r.type === NAMESPACE) return props;
-  const from = r.propertyDependencies?.["metadata"]?.find((d) => unknownNamed.has(d.urn));
+  const from = r.propertyDependencies?.["metadata"]?.some((d) => unknownNamed.has(d.urn));
   if (!from || typeof props !== "object" || props === null) return props;
   const p = props as Record<string, unknown>;
   const meta = typeof p["metadata"] === "object" && p["metadata"] !== null ? p["metadata"] : {};
-  const cause = new Error(
-    `metadata.namespace of ${r.urn} is computed from ${from.urn}, whose name is unknown during ` +
-      `preview (the provider's preview shows it in namespace "default")`,
-  );
   return {
     ...p,
-    metadata: { ...meta, namespace: new Unknown(r.urn, "metadata.namespace", cause) },
+    metadata: {
+      ...meta,
+      // With CrossGuard's sentinel as marker, policies that do not fail closed re-raise it as
+      // its own UnknownValueError (see unknownError): the engine's "can't run" notice.
+      namespace: new Unknown(r.urn, "metadata.namespace", undefined, internals.unknownStringValue),
+    },
   };
 }
 
