@@ -75,6 +75,7 @@ export type PackPolicy = StackValidationPolicy &
   };
 
 const KUBERNETES_PROVIDER = "pulumi:providers:kubernetes";
+const NAMESPACE = "kubernetes:core/v1:Namespace";
 
 const internals = proxyModule as unknown as Partial<{
   getSpecialProxyTarget: string;
@@ -151,21 +152,67 @@ function clusterKey(p: NonNullable<Resource["provider"]>): string {
   return parts.every((x) => x === "") ? "" : JSON.stringify(parts);
 }
 
+/** URNs of the Kubernetes Namespaces whose metadata.name is unknown (preview). */
+export function unknownNamedNamespaces(resources: readonly Resource[]): Set<string> {
+  const out = new Set<string>();
+  for (const r of resources) {
+    if (r.type !== NAMESPACE || !r.provider) continue;
+    const pp = rawProps(r.props);
+    const name = str(
+      read(cursor(r.urn, pp, "", pp === r.props ? undefined : MARKERS), "metadata", "name"),
+    );
+    if (name instanceof Unknown) out.add(r.urn);
+  }
+  return out;
+}
+
+/**
+ * Props with metadata.namespace unknown, when the object's metadata was computed from a
+ * Namespace whose name is unknown. The upstream provider's preview (a server-side dry run) drops
+ * the unknown namespace and shows the object in `default`: believed, a default-deny computed
+ * from an unknown namespace would pass for `default`'s.
+ */
+function withComputedNamespace(
+  r: Resource,
+  props: unknown,
+  unknownNamed: ReadonlySet<string> | undefined,
+): unknown {
+  if (!unknownNamed?.size || r.type === NAMESPACE) return props;
+  const from = r.propertyDependencies?.["metadata"]?.some((d) => unknownNamed.has(d.urn));
+  if (!from || typeof props !== "object" || props === null) return props;
+  const p = props as Record<string, unknown>;
+  const meta = typeof p["metadata"] === "object" && p["metadata"] !== null ? p["metadata"] : {};
+  return {
+    ...p,
+    metadata: {
+      ...meta,
+      // With CrossGuard's sentinel as marker, policies that do not fail closed re-raise it as
+      // its own UnknownValueError (see unknownError): the engine's "can't run" notice.
+      namespace: new Unknown(r.urn, "metadata.namespace", undefined, internals.unknownStringValue),
+    },
+  };
+}
+
 /**
  * Adapts a CrossGuard resource: raw properties, the provider's default namespace and cluster,
  * whether it is a component (no provider), what it was computed from, whether it has children.
+ * `unknownNamed`: Namespaces whose name is unknown (see withComputedNamespace).
  */
-export function toStackResource(r: Resource, parents?: ReadonlySet<string>): StackResource {
+export function toStackResource(
+  r: Resource,
+  parents?: ReadonlySet<string>,
+  unknownNamed?: ReadonlySet<string>,
+): StackResource {
   // One object per resource, optional fields set only when present: this runs for every
   // resource of every policy, and allocation dominated its cost.
-  const props = rawProps(r.props);
+  const props = withComputedNamespace(r, rawProps(r.props), unknownNamed);
   const out: { -readonly [K in keyof StackResource]: StackResource[K] } = {
     type: r.type,
     urn: r.urn,
     name: r.name,
     props,
   };
-  if (props !== r.props) out.unknownMarkers = MARKERS;
+  if (props !== r.props && MARKERS) out.unknownMarkers = MARKERS;
   let deps: Set<string> | undefined;
   for (const d of r.dependencies ?? []) (deps ??= new Set()).add(d.urn);
   const pd = r.propertyDependencies;
@@ -187,9 +234,12 @@ export function toStackResource(r: Resource, parents?: ReadonlySet<string>): Sta
 function stackIndex(resources: readonly PolicyResource[]): StackIndex {
   const parents = new Set<string>();
   for (const r of resources) if (r.parent) parents.add(r.parent.urn);
+  const unknownNamed = unknownNamedNamespaces(resources);
   // Only the kinds the checks read are adapted; the rest of the stack is skipped here.
   return new StackIndex(
-    resources.filter((r) => classify(r.type) !== undefined).map((r) => toStackResource(r, parents)),
+    resources
+      .filter((r) => classify(r.type) !== undefined)
+      .map((r) => toStackResource(r, parents, unknownNamed)),
   );
 }
 

@@ -137,7 +137,7 @@ describe.skipIf(!HAVE_TOOLCHAIN)(
         expect.stringContaining(`${PDB_POLICY}  (kubernetes:apps/v1:StatefulSet: db)`),
       ]);
       expect(text).toContain(
-        "cannot verify that StatefulSet shop/db has a matching PodDisruptionBudget: spec.template.metadata.labels.app of",
+        "cannot verify that StatefulSet shop/db has a working PodDisruptionBudget: spec.template.metadata.labels.app of",
       );
       expect(text).toContain("Failing closed");
       // The namespace is provably default-deny: its policy does not fire.
@@ -325,7 +325,7 @@ describe.skipIf(!HAVE_TOOLCHAIN)("the issue-11 classes through the real CLI", ()
         c.message.startsWith("namespace ")
           ? {
               ...c,
-              message: `Namespace ${c.message.slice("namespace ".length).replace(" is isolated for", "")}`,
+              message: `Namespace ${c.message.slice("namespace ".length).replace(" is isolated for", " is not isolated for")}`,
             }
           : c,
       ).map((c) =>

@@ -19,6 +19,8 @@ interface FixtureManifest {
     component?: boolean;
     parent?: string;
     dependsOn?: string[];
+    /** Pulumi names its `metadata` was computed from (the engine's propertyDependencies). */
+    metadataFrom?: string[];
     /** Pulumi type token, for resources that are not Kubernetes manifests (Helm Release...). */
     type?: string;
   };
@@ -83,6 +85,7 @@ export function manifestToResource(m: FixtureManifest): TestResource {
     ...(pulumi?.component ? { component: true } : {}),
     ...(pulumi?.parent ? { parent: pulumi.parent } : {}),
     ...(pulumi?.dependsOn ? { dependsOn: pulumi.dependsOn } : {}),
+    ...(pulumi?.metadataFrom ? { metadataFrom: pulumi.metadataFrom } : {}),
   };
 }
 

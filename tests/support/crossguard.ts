@@ -65,6 +65,8 @@ export interface TestResource {
   readonly parent?: string;
   /** Pulumi names of resources its properties were computed from (in the same list). */
   readonly dependsOn?: readonly string[];
+  /** Pulumi names its `metadata` was computed from: propertyDependencies.metadata (and dependencies). */
+  readonly metadataFrom?: readonly string[];
 }
 
 export interface Violation {
@@ -132,9 +134,18 @@ export function toPolicyResources(rs: readonly TestResource[]): PolicyResource[]
     return found;
   };
   rs.forEach((r, i) => {
-    const me = out[i] as { parent?: PolicyResource; dependencies: PolicyResource[] };
+    const me = out[i] as {
+      parent?: PolicyResource;
+      dependencies: PolicyResource[];
+      propertyDependencies: Record<string, PolicyResource[]>;
+    };
     if (r.parent) me.parent = byName(r.parent, "parent");
     if (r.dependsOn) me.dependencies = r.dependsOn.map((d) => byName(d, "dependency"));
+    if (r.metadataFrom) {
+      const from = r.metadataFrom.map((d) => byName(d, "dependency"));
+      me.propertyDependencies = { metadata: from };
+      me.dependencies = [...me.dependencies, ...from.filter((d) => !me.dependencies.includes(d))];
+    }
   });
   return out;
 }
