@@ -434,7 +434,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function natsDrain(nats: Nats | string, pdbOk: boolean): Promise<Verdict> {
   const commands = [
-    `POST /api/v1/namespaces/${ns.agents}/pods/<pod>/eviction (policy/v1 Eviction, what kubectl drain sends), for two pods at once`,
+    `POST /api/v1/namespaces/${ns.agents}/pods/<pod>/eviction (policy/v1 Eviction, what kubectl drain sends), twice`,
     `kubectl get pdb -n ${ns.agents}`,
   ];
   if (opts["no-drain"])
@@ -479,19 +479,14 @@ async function natsDrain(nats: Nats | string, pdbOk: boolean): Promise<Verdict> 
   const t0 = Date.now();
   const stamp = () => `t+${((Date.now() - t0) / 1000).toFixed(1)}s`;
   const log: string[] = [`${stamp()} before: ${statusLine(await pdbStatus(pdbName))}`];
-  // Both evictions at once, as kubectl drain sends them: sent one after the other, the first
-  // pod's replacement can be Ready (a kwok pod is, within ~100 ms) before the second request, and
-  // the budget then rightly admits it too, so the refusal would go unproven. Sent together, the
-  // budget's status update admits one and the other is refused while the first pod is gone.
-  const results = await Promise.all(
-    [firstPod, secondPod].map(async (pod) => {
-      const r = await evict(pod.name);
-      log.push(`${stamp()} evict ${ns.agents}/${pod.name}: HTTP ${r.status} — ${r.message}`);
-      return { pod: pod.name, status: r.status };
-    }),
-  );
-  const evictions: Eviction[] = results;
-  log.push(`${stamp()} after: ${statusLine(await pdbStatus(pdbName))}`);
+  const evictions: Eviction[] = [];
+  for (const pod of [firstPod, secondPod]) {
+    const r = await evict(pod.name);
+    evictions.push({ pod: pod.name, status: r.status });
+    log.push(`${stamp()} evict ${ns.agents}/${pod.name}: HTTP ${r.status} — ${r.message}`);
+    if (r.status !== 201) continue;
+    log.push(`${stamp()} after: ${statusLine(await pdbStatus(pdbName))}`);
+  }
   // Whole again: every replica ready, the evicted pods replaced (new UID), the budget back.
   let recovered = false;
   const evicted = new Map(

@@ -218,16 +218,12 @@ export interface Eviction {
 }
 
 /**
- * The drain passes when one eviction is accepted (201), the other — sent at the same moment, while
- * the first pod is gone — is refused by the budget (429), and the StatefulSet is whole again
- * afterwards. The two requests race (as kubectl drain's do), so which pod the budget admits is the
- * API server's choice: "first" is the accepted one, whatever order they were sent in.
+ * The drain passes when the first eviction is accepted (201), the next one — while the first pod
+ * is still gone — is refused by the budget (429), and the StatefulSet is whole again afterwards.
  */
 export function judgeDrain(evictions: readonly Eviction[], recovered: boolean): string[] {
   const problems: string[] = [];
-  const [first, second] = [...evictions].sort(
-    (a, b) => Number(b.status === 201) - Number(a.status === 201),
-  );
+  const [first, second] = evictions;
   if (!first || first.status !== 201)
     problems.push(
       `first eviction: ${first ? `HTTP ${first.status}` : "not attempted"}, expected 201`,
