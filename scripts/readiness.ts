@@ -13,7 +13,7 @@
 // `pulumi` on PATH and its logged-in backend. scripts/readiness.sh sets both up for the local
 // cluster (`--local`).
 //
-// The drain evicts real NATS pods (one accepted, the next refused by the budget) and waits for
+// The drain cordons and evicts real NATS pods (one accepted, the next refused by the budget) and waits for
 // the StatefulSet to be whole again: on a real cluster that is one NATS server restarting, which
 // the budget and lame-duck mode are there to absorb. --no-drain skips it, and the item FAILs.
 import { spawnSync } from "node:child_process";
@@ -465,7 +465,11 @@ async function natsDrain(nats: Nats | string, pdbOk: boolean): Promise<Verdict> 
   const pods = (
     await core.listNamespacedPod({ namespace: ns.agents, labelSelector: selector })
   ).items
-    .map((p) => ({ name: p.metadata?.name ?? "", uid: p.metadata?.uid ?? "" }))
+    .map((p) => ({
+      name: p.metadata?.name ?? "",
+      uid: p.metadata?.uid ?? "",
+      node: p.spec?.nodeName ?? "",
+    }))
     .sort((a, b) => b.name.localeCompare(a.name));
   const [firstPod, secondPod] = pods;
   if (!firstPod || !secondPod)
@@ -480,12 +484,39 @@ async function natsDrain(nats: Nats | string, pdbOk: boolean): Promise<Verdict> 
   const stamp = () => `t+${((Date.now() - t0) / 1000).toFixed(1)}s`;
   const log: string[] = [`${stamp()} before: ${statusLine(await pdbStatus(pdbName))}`];
   const evictions: Eviction[] = [];
-  for (const pod of [firstPod, secondPod]) {
-    const r = await evict(pod.name);
-    evictions.push({ pod: pod.name, status: r.status });
-    log.push(`${stamp()} evict ${ns.agents}/${pod.name}: HTTP ${r.status} — ${r.message}`);
-    if (r.status !== 201) continue;
-    log.push(`${stamp()} after: ${statusLine(await pdbStatus(pdbName))}`);
+  // As `kubectl drain` does: cordon each pod's node before evicting, so the evicted pod is not
+  // rescheduled onto the node being drained, and wait until the budget has seen the first
+  // eviction before the next node's pod is asked for. Nodes are uncordoned on every exit.
+  const cordoned: string[] = [];
+  const setUnschedulable = (node: string, unschedulable: boolean) =>
+    core.patchNode(
+      { name: node, body: { spec: { unschedulable } } },
+      k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.MergePatch),
+    );
+  try {
+    for (const pod of [firstPod, secondPod]) {
+      if (pod.node && !cordoned.includes(pod.node)) {
+        await setUnschedulable(pod.node, true);
+        cordoned.push(pod.node);
+        log.push(`${stamp()} cordon ${pod.node}`);
+      }
+      const r = await evict(pod.name);
+      evictions.push({ pod: pod.name, status: r.status });
+      log.push(`${stamp()} evict ${ns.agents}/${pod.name}: HTTP ${r.status} — ${r.message}`);
+      if (r.status !== 201) continue;
+      const seenBy = Date.now() + 30_000;
+      let st = await pdbStatus(pdbName);
+      while ((st?.currentHealthy ?? 0) >= nats.replicas && Date.now() < seenBy) {
+        await sleep(250);
+        st = await pdbStatus(pdbName);
+      }
+      log.push(`${stamp()} after: ${statusLine(st)}`);
+    }
+  } finally {
+    for (const node of cordoned) {
+      await setUnschedulable(node, false);
+      log.push(`${stamp()} uncordon ${node}`);
+    }
   }
   // Whole again: every replica ready, the evicted pods replaced (new UID), the budget back.
   let recovered = false;
