@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { REPO_ROOT } from "../tests/harness/binaries";
-import type { StackName } from "../tests/harness/stack";
+import type { StackName } from "../tests/support/stack-files";
 import { backgroundBusy, measureBusy } from "./machine";
 import { baselineBudgets, perSecond, recordFromVegeta } from "./record";
 import { latencySvg, markdownTable } from "./report";

@@ -4,7 +4,7 @@
 import { startDataTier, type DataTier } from "../tests/harness/data-tier";
 import { GatewayProcess, metricValue } from "../tests/harness/gateway-process";
 export { dependencyCalls } from "../tests/harness/gateway-process";
-import type { StackName } from "../tests/harness/stack";
+import type { StackName } from "../tests/support/stack-files";
 
 /** The gateway's result cache interval in these runs (its default, stated). */
 export const GATEWAY_CACHE_MS = 1_000;
