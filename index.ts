@@ -11,7 +11,12 @@ import {
   TierNamespaces,
 } from "./components";
 import { clusterTarget } from "./lib/cluster-target";
-import { CONFIG_NAMESPACE, parseStackConfig, StackConfigError } from "./lib/config";
+import {
+  CONFIG_NAMESPACE,
+  natsSyncWarning,
+  parseStackConfig,
+  StackConfigError,
+} from "./lib/config";
 import { flowTable } from "./lib/flows";
 import { dataPriorityClassName } from "./lib/priority-class";
 import { GATEWAY_NATS_USER } from "./lib/gateway";
@@ -34,6 +39,8 @@ function readConfig() {
 
 const cfg = readConfig();
 const stack = pulumi.getStack();
+const syncWarning = natsSyncWarning(cfg);
+if (syncWarning) void pulumi.log.warn(syncWarning);
 
 // Stack config names the cluster; local runs may re-aim it or render YAML instead (lib/cluster-target.ts).
 const target = clusterTarget(cfg, process.env);
@@ -80,6 +87,7 @@ const nats = new NatsCluster(
     storage: cfg.natsStorage,
     storageClass: cfg.storageClass,
     exporter: cfg.natsExporter,
+    syncInterval: cfg.natsSyncInterval,
     spreadPolicy: cfg.spreadPolicy,
     clusterDomain: cfg.clusterDomain,
     rolloutTimeoutMinutes: cfg.rolloutTimeoutMinutes,
@@ -97,6 +105,7 @@ const redis = new RedisStore(
     storage: cfg.redisStorage,
     storageClass: cfg.storageClass,
     appendOnly: cfg.redisAppendOnly,
+    appendFsync: cfg.redisAppendFsync,
     clusterDomain: cfg.clusterDomain,
     rolloutTimeoutMinutes: cfg.rolloutTimeoutMinutes,
   },

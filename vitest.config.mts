@@ -1,5 +1,7 @@
 // Test projects: unit (mocks), policy (the CrossGuard pack), servers (real nats-server and
-// redis-server), gateway (the gateway process on real servers), e2e (the real CLI on the local cluster). `npm test` runs unit + policy.
+// redis-server), gateway (the gateway process on real servers), faults (power loss and
+// partitions: faultfs, network namespaces; root), e2e (the real CLI on the local cluster).
+// `npm test` runs unit + policy.
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({
@@ -22,6 +24,16 @@ export default defineConfig({
           name: "gateway",
           include: ["tests/gateway/**/*.test.ts"],
           globalSetup: ["tests/gateway/global-setup.ts"],
+          testTimeout: 300_000,
+          hookTimeout: 300_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        test: {
+          name: "faults",
+          include: ["tests/faults/**/*.test.ts"],
+          globalSetup: ["tests/faults/global-setup.ts"],
           testTimeout: 300_000,
           hookTimeout: 300_000,
           fileParallelism: false,

@@ -49,6 +49,12 @@ export interface NatsClusterArgs {
    */
   readonly exporter?: boolean;
   /**
+   * JetStream `sync_interval`: `always` fsyncs before every acknowledgement; a Go duration
+   * (nats-server's own default is 2m) acknowledges first and loses that much on power loss.
+   * @default "always"
+   */
+  readonly syncInterval?: string;
+  /**
    * Spread across nodes: `soft` (ScheduleAnyway) or `hard` (DoNotSchedule).
    * @default "soft"
    * @see https://kubernetes.io/docs/concepts/scheduling-eviction/topology-spread-constraints/

@@ -38,6 +38,12 @@ export interface RedisStoreArgs {
    */
   readonly appendOnly?: boolean;
   /**
+   * AOF fsync policy: `everysec` loses up to ~1 s of acknowledged writes on power loss,
+   * `always` none (see README, Durability, for the measured cost).
+   * @default "everysec"
+   */
+  readonly appendFsync?: "everysec" | "always";
+  /**
    * Minutes Pulumi waits for the StatefulSet rollout.
    * @default 5
    */

@@ -61,6 +61,17 @@ const storage = z
   });
 const cpu = z.string().regex(CPU_QUANTITY, { error: "must be a CPU quantity such as 250m or 1" });
 
+/** A Go duration as nats-server parses it (time.ParseDuration), e.g. 10s, 2m, 1h30m. */
+const GO_DURATION = /^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/;
+/** nats-server's own default: what Jepsen found loses acknowledged writes on power loss. */
+export const NATS_DEFAULT_SYNC_INTERVAL = "2m";
+const syncInterval = z
+  .string()
+  .refine((v) => v === "always" || (GO_DURATION.test(v) && /[1-9]/.test(v)), {
+    error:
+      "must be always (fsync before every acknowledgement) or a positive Go duration such as 10s or 2m (flush interval)",
+  });
+
 const shape = {
   kubeconfig: z.string(),
   kubeContext: z.string(),
@@ -122,10 +133,14 @@ const shape = {
   ),
   natsStorage: storage,
   natsExporter: boolean,
+  natsSyncInterval: syncInterval,
   redisCpu: cpu,
   redisMemory: memory(REDIS_MIN_MEMORY, "maxmemory is 75% of the limit"),
   redisStorage: storage,
   redisAppendOnly: boolean,
+  redisAppendFsync: z.enum(["everysec", "always"], {
+    error: "must be everysec (fsync once a second) or always (fsync before every reply)",
+  }),
   storageClass: z.string().regex(/^([a-z0-9]([-a-z0-9.]*[a-z0-9])?)?$/, {
     error: "must be empty (cluster default) or a DNS-1123 subdomain",
   }),
@@ -238,6 +253,15 @@ export function parseStackConfig(raw: Readonly<Record<string, unknown>>): StackC
       c.natsPdbMinAvailable === 0 ? quorum(c.natsReplicas) : c.natsPdbMinAvailable,
     extraFlows: c.extraFlows.map((t) => parseExtraFlow(t) as Flow),
   };
+}
+
+/**
+ * The warning `pulumi up` prints when JetStream acknowledges before it syncs (see README,
+ * "Durability"), or undefined when natsSyncInterval is always.
+ */
+export function natsSyncWarning(c: Pick<StackConfig, "natsSyncInterval">): string | undefined {
+  if (c.natsSyncInterval === "always") return undefined;
+  return `${CONFIG_NAMESPACE}:natsSyncInterval = ${c.natsSyncInterval}: JetStream acknowledges writes before they are on disk; a power loss of a quorum of servers loses up to ${c.natsSyncInterval} of acknowledged messages (see README, Durability)`;
 }
 
 function tryList(v: unknown): unknown[] | undefined {

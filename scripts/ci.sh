@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The README's test command (`npm run ci`), also what .ci/run runs on a clean clone: installs
-# what is missing, then lint, types, unit + policy tests, real-server tests and the e2e suite
-# on the embedded local cluster.
+# what is missing, then lint, types, unit + policy tests, real-server tests, the fault-injection
+# suite (root: FUSE, network namespaces) and the e2e suite on the embedded local cluster.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 start=$(date +%s)
@@ -27,6 +27,8 @@ step "unit + policy tests"
 npm test
 step "real-server tests (nats-server, redis-server)"
 npm run --silent test:servers
+step "fault injection (power loss on faultfs, partitions in network namespaces)"
+npm run --silent test:faults
 step "gateway on real servers (nats-server, redis-server, vegeta)"
 npm run --silent test:gateway
 step "e2e on the local cluster"

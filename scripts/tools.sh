@@ -8,7 +8,7 @@
 #   scripts/tools.sh --force pulumi       # rebuild even if the cache is warm
 #   scripts/tools.sh --list               # families, cache state and binaries
 #
-# Families: nats vegeta pulumi kubernetes-provider etcd kwok kubernetes
+# Families: nats vegeta pulumi kubernetes-provider etcd kwok kubernetes faultfs
 # Cache: ${KGENTS_TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kgents-tools}/<family>-<version>-<key>/
 #
 # Layout: tools/<family>/ holds a pin-only wrapper module (go.mod + go.sum: the upstream module at
@@ -24,7 +24,7 @@ CACHE_ROOT="${KGENTS_TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kgents-tools}"
 # shellcheck source=../tools/versions.env
 source "$TOOLS/versions.env"
 
-ALL_FAMILIES=(nats vegeta pulumi kubernetes-provider etcd kwok kubernetes)
+ALL_FAMILIES=(nats vegeta pulumi kubernetes-provider etcd kwok kubernetes faultfs)
 
 log() { printf '[tools] %s\n' "$*" >&2; }
 die() { printf '[tools] ERROR: %s\n' "$*" >&2; exit 1; }
@@ -99,6 +99,11 @@ build_kubernetes() {
     k8s.io/kubernetes/cmd/kubectl
 }
 
+# faultfs: our fault-injecting FUSE filesystem (tools/src/faultfs), for the durability tests.
+build_faultfs() {
+  gobuild -ldflags "-s -w" -o "$OUT/faultfs" .
+}
+
 # Pinned module@version each family's go.mod must require (keeps go.mod and versions.env in step).
 pins() {
   case "$1" in
@@ -112,6 +117,7 @@ pins() {
     kwok) echo "sigs.k8s.io/kwok $KWOK_VERSION" ;;
     kubernetes) echo "k8s.io/kubernetes $KUBERNETES_VERSION"
                 echo "k8s.io/apiserver => k8s.io/apiserver $KUBERNETES_STAGING_VERSION" ;;
+    faultfs) echo "github.com/hanwen/go-fuse/v2 $GO_FUSE_VERSION" ;;
   esac
 }
 
@@ -121,6 +127,7 @@ label() {
     nats) echo "$NATS_SERVER_VERSION" ;; vegeta) echo "$VEGETA_VERSION" ;;
     pulumi) echo "$PULUMI_VERSION" ;; kubernetes-provider) echo "$PULUMI_KUBERNETES_VERSION" ;;
     etcd) echo "$ETCD_VERSION" ;; kwok) echo "$KWOK_VERSION" ;; kubernetes) echo "$KUBERNETES_VERSION" ;;
+    faultfs) echo "$GO_FUSE_VERSION" ;;
   esac
 }
 

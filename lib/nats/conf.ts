@@ -22,6 +22,8 @@ export interface NatsConfInputs {
   readonly maxFileStoreBytes: number;
   /** Explicit JetStream memory store limit (bytes). */
   readonly maxMemoryStoreBytes: number;
+  /** JetStream `sync_interval`: `always` (fsync before the ack) or a Go duration. */
+  readonly syncInterval: string;
   /** Client users; each one's password comes from `$NATS_<USER>_PASSWORD`. */
   readonly clientUsers: readonly string[];
   /** Route user; its password comes from `$NATS_<USER>_PASSWORD`. */
@@ -65,6 +67,8 @@ jetstream {
   store_dir: "${c.storeDir}"
   max_file_store: ${c.maxFileStoreBytes}
   max_memory_store: ${c.maxMemoryStoreBytes}
+  # always: fsync before acknowledging, so an acknowledged message survives a power loss.
+  sync_interval: "${c.syncInterval}"
 }
 
 cluster {
@@ -128,6 +132,7 @@ export const NATS_GOMEMLIMIT_FRACTION = 0.8;
 export function natsConfInputs(c: {
   readonly natsMemory: string;
   readonly natsStorage: string;
+  readonly natsSyncInterval: string;
 }): NatsConfInputs {
   return {
     clusterName: NATS_CLUSTER_NAME,
@@ -139,6 +144,7 @@ export function natsConfInputs(c: {
     pidFile: NATS_POD_PATHS.pidFile,
     maxFileStoreBytes: Math.floor(parseBytes(c.natsStorage) * NATS_FILE_STORE_FRACTION),
     maxMemoryStoreBytes: Math.floor(parseBytes(c.natsMemory) * NATS_MEMORY_STORE_FRACTION),
+    syncInterval: c.natsSyncInterval,
     clientUsers: NATS_CLIENT_USERS,
     routeUser: NATS_ROUTE_USER,
     routesInclude: NATS_POD_PATHS.routesInclude,

@@ -53,6 +53,8 @@ export interface NatsSpec {
   readonly storage: string;
   readonly storageClass: string;
   readonly exporter: boolean;
+  /** JetStream `sync_interval`: `always` or a Go duration. */
+  readonly syncInterval: string;
   readonly spreadPolicy: SpreadPolicy;
   readonly clusterDomain: string;
   /** PriorityClass of the pods (the data tier's). */
@@ -67,6 +69,7 @@ export const NATS_DEFAULTS = {
   storage: "10Gi",
   storageClass: "",
   exporter: false,
+  syncInterval: "always",
   spreadPolicy: "soft",
   clusterDomain: DEFAULT_CLUSTER_DOMAIN,
 } as const satisfies Partial<NatsSpec>;
@@ -92,7 +95,13 @@ const labels = () => commonLabels(NATS, NATS_VERSION);
 const meta = (name: string, s: NatsSpec) => ({ name, namespace: s.namespace, labels: labels() });
 
 export function natsConf(s: NatsSpec): string {
-  return renderNatsConf(natsConfInputs({ natsMemory: s.memory, natsStorage: s.storage }));
+  return renderNatsConf(
+    natsConfInputs({
+      natsMemory: s.memory,
+      natsStorage: s.storage,
+      natsSyncInterval: s.syncInterval,
+    }),
+  );
 }
 
 export function natsConfigMap(s: NatsSpec): V1ConfigMap {

@@ -13,6 +13,8 @@ export interface RedisConfInputs {
   readonly maxMemoryBytes: number;
   /** AOF with fsync every second: at most ~1 s of acknowledged writes lost on a crash. */
   readonly appendOnly: boolean;
+  /** AOF fsync policy: everysec (up to ~1 s of acknowledged writes lost) or always. */
+  readonly appendFsync: "everysec" | "always";
   /** Absolute path of the auth include (see renderRedisAuth). */
   readonly authInclude: string;
 }
@@ -32,7 +34,7 @@ maxmemory ${c.maxMemoryBytes}
 maxmemory-policy noeviction
 
 appendonly ${c.appendOnly ? "yes" : "no"}
-appendfsync everysec
+appendfsync ${c.appendFsync}
 save 3600 1 300 100 60 10000
 
 ${REDIS_DISABLED_COMMANDS.map((cmd) => `rename-command ${cmd} ""`).join("\n")}
@@ -61,6 +63,7 @@ export const REDIS_MAXMEMORY_FRACTION = 0.75;
 export function redisConfInputs(c: {
   readonly redisMemory: string;
   readonly redisAppendOnly: boolean;
+  readonly redisAppendFsync: "everysec" | "always";
 }): RedisConfInputs {
   return {
     bind: "0.0.0.0",
@@ -68,6 +71,7 @@ export function redisConfInputs(c: {
     dataDir: REDIS_POD_PATHS.dataDir,
     maxMemoryBytes: Math.floor(parseBytes(c.redisMemory) * REDIS_MAXMEMORY_FRACTION),
     appendOnly: c.redisAppendOnly,
+    appendFsync: c.redisAppendFsync,
     authInclude: REDIS_POD_PATHS.authInclude,
   };
 }

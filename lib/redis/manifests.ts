@@ -32,6 +32,8 @@ export interface RedisSpec {
   readonly storage: string;
   readonly storageClass: string;
   readonly appendOnly: boolean;
+  /** AOF fsync policy. */
+  readonly appendFsync: "everysec" | "always";
   readonly clusterDomain: string;
   /** PriorityClass of the pod (the data tier's). */
   readonly priorityClassName: string;
@@ -44,6 +46,7 @@ export const REDIS_DEFAULTS = {
   storage: "2Gi",
   storageClass: "",
   appendOnly: false,
+  appendFsync: "everysec",
   clusterDomain: DEFAULT_CLUSTER_DOMAIN,
 } as const satisfies Partial<RedisSpec>;
 
@@ -67,7 +70,13 @@ const meta = (name: string, s: RedisSpec) => ({
 });
 
 export function redisConf(s: RedisSpec): string {
-  return renderRedisConf(redisConfInputs({ redisMemory: s.memory, redisAppendOnly: s.appendOnly }));
+  return renderRedisConf(
+    redisConfInputs({
+      redisMemory: s.memory,
+      redisAppendOnly: s.appendOnly,
+      redisAppendFsync: s.appendFsync,
+    }),
+  );
 }
 
 export function redisConfigMap(s: RedisSpec): V1ConfigMap {

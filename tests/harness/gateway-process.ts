@@ -3,13 +3,13 @@
 // tests/gateway and by the load runners. Also the dependency-call counters read from the servers
 // themselves (Redis INFO commandstats, NATS /jsz API totals).
 import { join } from "node:path";
-import { NATS_CLIENT_USERS } from "../../lib/nats/conf";
+import { NATS_CLIENT_USERS } from "../../lib/nats";
 import { REPO_ROOT } from "./binaries";
 import type { DataTier } from "./data-tier";
 import { freePorts, LOOPBACK } from "./ports";
 import { ManagedProcess, makeTempDir, removeTempDir, waitFor } from "./process";
 
-/** The NATS client user the gateway connects as (lib/nats/conf.ts client users). */
+/** The NATS client user the gateway connects as (lib/nats's client users). */
 export const GATEWAY_NATS_USER: (typeof NATS_CLIENT_USERS)[number] = "gateway";
 
 export const GATEWAY_MAIN = join(REPO_ROOT, "gateway", "src", "main.ts");

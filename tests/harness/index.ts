@@ -8,3 +8,6 @@ export * from "./redis-server";
 
 export * from "./jetstream";
 export * from "./data-tier";
+export * from "./faultfs";
+export * from "./netns";
+export * from "./fault-cluster";

@@ -2,6 +2,8 @@
 // continuous publisher that records every acknowledgement, and a check that every acknowledged
 // message is in the stream at the sequence the ack named.
 import {
+  AckPolicy,
+  DeliverPolicy,
   jetstream,
   jetstreamManager,
   type JetStreamClient,
@@ -170,13 +172,30 @@ export async function checkAcked(
   acks: readonly Ack[],
   timeoutMs = 60_000,
 ): Promise<StreamCheck> {
+  const { messages, lastSeq, bySeq } = await readStream(nc, stream, undefined, timeoutMs);
+  const lost = acks.filter((a) => bySeq.get(a.seq) !== a.id);
+  return { messages, lastSeq, lost };
+}
+
+/**
+ * Reads a whole stream (sequence → payload). Without `consumerName`, through an ordered
+ * consumer; with it, through that existing consumer (e.g. one placed on a given replica).
+ */
+export async function readStream(
+  nc: NatsConnection,
+  stream: string,
+  consumerName?: string,
+  timeoutMs = 60_000,
+): Promise<{ messages: number; lastSeq: number; bySeq: Map<number, string> }> {
   const js = jetstream(nc, { timeout: PUBLISH_TIMEOUT_MS });
   const jsm = await js.jetstreamManager();
   const info = await jsm.streams.info(stream);
   const lastSeq = info.state.last_seq;
   const bySeq = new Map<number, string>();
   if (info.state.messages > 0) {
-    const consumer = await js.consumers.get(stream, { opt_start_seq: info.state.first_seq });
+    const consumer = consumerName
+      ? await js.consumers.get(stream, consumerName)
+      : await js.consumers.get(stream, { opt_start_seq: info.state.first_seq });
     const msgs = await consumer.consume({ max_messages: 1_000 });
     const timer = setTimeout(() => void msgs.stop(), timeoutMs);
     try {
@@ -189,6 +208,57 @@ export async function checkAcked(
       await msgs.close().catch(() => undefined);
     }
   }
-  const lost = acks.filter((a) => bySeq.get(a.seq) !== a.id);
-  return { messages: info.state.messages, lastSeq, lost };
+  return { messages: info.state.messages, lastSeq, bySeq };
+}
+
+/**
+ * Reads the whole stream as one server's replica holds it: an R1 consumer reads its own
+ * server's copy, and R1 consumers land on a random replica, so consumers are created until
+ * one lands on `server` (the others are deleted). A server just back from a partition may
+ * serve a new consumer late: a read that comes back short of `expect` messages is retried
+ * with a new consumer (up to `attempts`), and the last read returned as it is.
+ */
+export async function readReplica(
+  nc: NatsConnection,
+  stream: string,
+  server: string,
+  o: { timeoutMs?: number; expect?: number; attempts?: number } = {},
+): Promise<Map<number, string>> {
+  const attempts = o.attempts ?? 3;
+  let last = new Map<number, string>();
+  for (let a = 0; a < attempts; a++) {
+    last = await readReplicaOnce(nc, stream, server, `${a}`, o.timeoutMs ?? 20_000);
+    if (o.expect === undefined || last.size === o.expect) return last;
+    await sleep(2_000);
+  }
+  return last;
+}
+
+async function readReplicaOnce(
+  nc: NatsConnection,
+  stream: string,
+  server: string,
+  attempt: string,
+  timeoutMs: number,
+): Promise<Map<number, string>> {
+  const jsm = await jetstreamManager(nc, { timeout: PUBLISH_TIMEOUT_MS });
+  for (let i = 0; i < 60; i++) {
+    const name = `replica-${server}-${attempt}-${i}`;
+    const ci = await jsm.consumers.add(stream, {
+      name,
+      ack_policy: AckPolicy.None,
+      deliver_policy: DeliverPolicy.All,
+      num_replicas: 1,
+      inactive_threshold: 60_000_000_000,
+    });
+    if (ci.cluster?.leader === server) {
+      try {
+        return (await readStream(nc, stream, name, timeoutMs)).bySeq;
+      } finally {
+        await jsm.consumers.delete(stream, name).catch(() => undefined);
+      }
+    }
+    await jsm.consumers.delete(stream, name).catch(() => undefined);
+  }
+  throw new Error(`no R1 consumer of ${stream} landed on ${server} in 60 tries`);
 }

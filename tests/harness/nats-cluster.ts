@@ -24,7 +24,8 @@ import {
 import { ensureNatsServer } from "./binaries";
 import { freePorts, LOOPBACK } from "./ports";
 import { type ExitStatus, makeTempDir, ManagedProcess, removeTempDir, waitFor } from "./process";
-import { loadStackConfig, type StackName } from "../support/stack-files";
+import { stackRaw, type StackName } from "../support/stack-files";
+import { parseStackConfig } from "../../lib/config";
 
 const run = promisify(execFile);
 
@@ -63,6 +64,8 @@ export interface NatsClusterOptions {
   readonly passwords?: Readonly<Record<string, string>>;
   /** Edits the rendered nats.conf before it is written (broken-config tests only). */
   readonly editConf?: (conf: string, ordinal: number) => string;
+  /** Stack config keys changed as a user would in Pulumi.<stack>.yaml (e.g. natsSyncInterval). */
+  readonly config?: Readonly<Record<string, string>>;
   /** Environment variables to leave out (a Secret key that is not mounted). */
   readonly omitEnv?: readonly string[];
   /**
@@ -119,7 +122,7 @@ export class NatsCluster {
   /** Renders, writes and starts every server in parallel; resolves once all pass their probes. */
   static async start(o: NatsClusterOptions = {}): Promise<NatsCluster> {
     const stack = o.stack ?? "dev";
-    const cfg = loadStackConfig(stack);
+    const cfg = parseStackConfig({ ...stackRaw(stack), ...o.config });
     const deployed = natsConfInputs(cfg);
     const bin = await ensureNatsServer();
     const replicas = cfg.natsReplicas;

@@ -32,7 +32,18 @@ export interface ExitStatus {
 
 const live = new Set<ManagedProcess>();
 const dirs = new Set<string>();
+const extra = new Set<() => void>();
 let hooksInstalled = false;
+
+/**
+ * Registers a synchronous teardown (an unmount, a network namespace) that cleanupSync runs
+ * after killing the processes and before removing the temp dirs. Returns its unregister.
+ */
+export function onCleanup(fn: () => void): () => void {
+  installHooks();
+  extra.add(fn);
+  return () => extra.delete(fn);
+}
 
 /**
  * Kills every live server (SIGKILL) and removes every temp dir, synchronously. Installed on
@@ -41,6 +52,14 @@ let hooksInstalled = false;
 export function cleanupSync(): void {
   for (const p of live) p.killSync();
   live.clear();
+  for (const fn of extra) {
+    try {
+      fn();
+    } catch {
+      // best effort: the other teardowns still run
+    }
+  }
+  extra.clear();
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
   dirs.clear();
 }

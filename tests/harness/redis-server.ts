@@ -36,7 +36,12 @@ export interface RedisServerOptions {
    * Overrides of deployed values other than address, port and paths. Each use must say why in
    * the test (e.g. a small maxmemory so filling it takes milliseconds).
    */
-  readonly override?: Partial<Pick<RedisConfInputs, "maxMemoryBytes">>;
+  readonly override?: Partial<Pick<RedisConfInputs, "maxMemoryBytes" | "appendFsync">>;
+  /**
+   * Where the pod's /data lives, e.g. a faultfs mount (power-loss tests).
+   * @default a folder in the server's temp dir
+   */
+  readonly dataDir?: string;
   /** Edits the rendered redis.conf before it is written (broken-config tests only). */
   readonly editConf?: (conf: string) => string;
   /**
@@ -89,7 +94,7 @@ export class RedisServer {
       ...o.override,
       bind: LOOPBACK,
       port: port as number,
-      dataDir: local(deployed.dataDir),
+      dataDir: o.dataDir ?? local(deployed.dataDir),
       authInclude: local(deployed.authInclude),
     };
     const password = localPassword();

@@ -53,3 +53,14 @@ export function stackConfig(stack: StackName): Record<string, string> {
 export function loadStackConfig(stack: StackName): StackConfig {
   return parseStackConfig(stackConfig(stack));
 }
+
+/** A stack's config with the `kgents:` prefix removed, before validation: for one-key changes. */
+export function stackRaw(stack: StackName): Record<string, string> {
+  const prefix = `${projectFile().name}:`;
+  return Object.fromEntries(
+    Object.entries(stackConfig(stack)).map(([k, v]) => [
+      k.startsWith(prefix) ? k.slice(prefix.length) : k,
+      v,
+    ]),
+  );
+}

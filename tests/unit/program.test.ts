@@ -1,6 +1,7 @@
 // The real program under mocks, for both stacks, with config from the real stack files:
 // the exact objects, isolation, disruption budgets, pod security and secret handling.
-import { beforeAll, describe, expect, it } from "vitest";
+import * as pulumi from "@pulumi/pulumi";
+import { beforeAll, describe, expect, it, type MockInstance, vi } from "vitest";
 import { selectorMatches } from "../support/k8s";
 import {
   mockSecretValue,
@@ -447,5 +448,48 @@ describe("dev and prod differ in size and durability, not in security", () => {
         )
         .sort();
     expect(security("prod")).toEqual(security("dev"));
+  });
+});
+
+describe("durability settings reach the servers, and a lazy sync is warned about at pulumi up", () => {
+  const natsConf = (run: ProgramRun): string => {
+    const cm = run.resources.find(
+      (r) => r.type === "kubernetes:core/v1:ConfigMap" && r.name === "nats-config",
+    );
+    return String((cm?.inputs.data as Record<string, unknown> | undefined)?.["nats.conf"]);
+  };
+  const redisConf = (run: ProgramRun): string => {
+    const cm = run.resources.find(
+      (r) => r.type === "kubernetes:core/v1:ConfigMap" && r.name === "redis-config",
+    );
+    return String((cm?.inputs.data as Record<string, unknown> | undefined)?.["redis.conf"]);
+  };
+  const syncWarnings = (spy: MockInstance): string[] =>
+    spy.mock.calls.map((c) => String(c[0])).filter((m) => m.includes("natsSyncInterval"));
+
+  it.each(STACKS)("%s: sync_interval always, no warning", async (stack) => {
+    const warn = vi.spyOn(pulumi.log, "warn").mockResolvedValue(undefined);
+    try {
+      const run = await runStack(stack);
+      expect(natsConf(run)).toContain('sync_interval: "always"');
+      expect(redisConf(run)).toContain(`appendfsync ${stack === "prod" ? "always" : "everysec"}`);
+      expect(syncWarnings(warn)).toEqual([]);
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
+  it("natsSyncInterval 2m: rendered, and warned about once", async () => {
+    const warn = vi.spyOn(pulumi.log, "warn").mockResolvedValue(undefined);
+    try {
+      const run = await runStack("prod", { "kgents:natsSyncInterval": "2m" });
+      expect(run.error).toBeUndefined();
+      expect(natsConf(run)).toContain('sync_interval: "2m"');
+      expect(syncWarnings(warn)).toEqual([
+        "kgents:natsSyncInterval = 2m: JetStream acknowledges writes before they are on disk; a power loss of a quorum of servers loses up to 2m of acknowledged messages (see README, Durability)",
+      ]);
+    } finally {
+      warn.mockRestore();
+    }
   });
 });

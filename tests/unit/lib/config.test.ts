@@ -1,7 +1,12 @@
 // Stack config validation: the schema matches Pulumi.yaml, both stacks parse, and bad input
 // stops the program with `key = value: rule` before any resource is registered.
 import { beforeAll, describe, expect, it } from "vitest";
-import { CONFIG_KEYS, parseStackConfig, StackConfigError } from "../../../lib/config";
+import {
+  CONFIG_KEYS,
+  natsSyncWarning,
+  parseStackConfig,
+  StackConfigError,
+} from "../../../lib/config";
 import { runWithConfig } from "../../support/program";
 import { declaredDefaults, projectFile, STACKS, stackConfig } from "../../support/stack-files";
 
@@ -50,6 +55,30 @@ describe("Pulumi.yaml config schema", () => {
       ([k, v]) => defaults[k.replace(/^kgents:/, "")] !== v,
     );
     expect(changed.map(([k]) => k)).toEqual(["kgents:kubeconfig"]);
+  });
+});
+
+describe("durability keys", () => {
+  it.each(STACKS)("%s fsyncs NATS before every acknowledgement and prints no warning", (stack) => {
+    const c = parseStackConfig(stackConfig(stack));
+    expect(c.natsSyncInterval).toBe("always");
+    expect(natsSyncWarning(c)).toBeUndefined();
+  });
+
+  it.each(["2m", "10s", "1h30m", "250ms", "1.5s"])(
+    "accepts the lazy interval %s, with a warning",
+    (v) => {
+      const c = parseStackConfig({ ...stackConfig("dev"), "kgents:natsSyncInterval": v });
+      expect(c.natsSyncInterval).toBe(v);
+      expect(natsSyncWarning(c)).toBe(
+        `kgents:natsSyncInterval = ${v}: JetStream acknowledges writes before they are on disk; a power loss of a quorum of servers loses up to ${v} of acknowledged messages (see README, Durability)`,
+      );
+    },
+  );
+
+  it("prod keeps every acknowledged Redis write (appendfsync always); dev takes the default", () => {
+    expect(parseStackConfig(stackConfig("prod")).redisAppendFsync).toBe("always");
+    expect(parseStackConfig(stackConfig("dev")).redisAppendFsync).toBe("everysec");
   });
 });
 
@@ -154,6 +183,26 @@ const BAD: [string, Record<string, string>, string][] = [
     "gateway memory below what Node needs",
     { "kgents:gatewayMemory": "64Mi" },
     'kgents:gatewayMemory = "64Mi": must be at least 128Mi',
+  ],
+  [
+    "NATS sync interval that is neither always nor a duration",
+    { "kgents:natsSyncInterval": "never" },
+    'kgents:natsSyncInterval = "never": must be always (fsync before every acknowledgement) or a positive Go duration such as 10s or 2m',
+  ],
+  [
+    "NATS sync interval of zero",
+    { "kgents:natsSyncInterval": "0s" },
+    'kgents:natsSyncInterval = "0s": must be always',
+  ],
+  [
+    "NATS sync interval without a unit",
+    { "kgents:natsSyncInterval": "120" },
+    "kgents:natsSyncInterval = 120: must be always",
+  ],
+  [
+    "Redis appendfsync outside the enum",
+    { "kgents:redisAppendFsync": "no" },
+    'kgents:redisAppendFsync = "no": must be everysec (fsync once a second) or always (fsync before every reply)',
   ],
   [
     "storage below 1Gi",

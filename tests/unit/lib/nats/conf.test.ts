@@ -8,9 +8,28 @@ import {
   renderNatsConf,
   renderNatsRoutes,
 } from "../../../../lib/nats";
+import { parseStackConfig } from "../../../../lib/config";
+import { STACKS, stackConfig } from "../../../support/stack-files";
 
 describe("nats.conf", () => {
-  const conf = renderNatsConf(natsConfInputs({ natsMemory: "512Mi", natsStorage: "10Gi" }));
+  const conf = renderNatsConf(
+    natsConfInputs({ natsMemory: "512Mi", natsStorage: "10Gi", natsSyncInterval: "always" }),
+  );
+
+  it.each(STACKS)(
+    "%s: JetStream fsyncs before every acknowledgement (sync_interval always)",
+    (stack) => {
+      const generated = renderNatsConf(natsConfInputs(parseStackConfig(stackConfig(stack))));
+      expect(generated).toMatch(/jetstream \{[^}]*\n {2}sync_interval: "always"\n\}/);
+    },
+  );
+
+  it("writes a lazy sync_interval as a quoted Go duration when one is chosen", () => {
+    const lazy = renderNatsConf(
+      natsConfInputs({ natsMemory: "512Mi", natsStorage: "10Gi", natsSyncInterval: "2m" }),
+    );
+    expect(lazy).toMatch(/^ {2}sync_interval: "2m"$/m);
+  });
 
   it("names each server after its pod and keeps one constant cluster name", () => {
     expect(conf).toMatch(/^server_name: \$SERVER_NAME$/m);

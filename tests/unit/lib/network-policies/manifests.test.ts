@@ -53,10 +53,15 @@ describe("NetworkPolicy manifests", () => {
       ...base,
       namespace: "p-agents",
       exporter: false,
+      syncInterval: "always",
       spreadPolicy: "soft",
     }).spec?.selector;
-    const redisSel = redisStatefulSet({ ...base, namespace: "p-triad", appendOnly: false }).spec
-      ?.selector;
+    const redisSel = redisStatefulSet({
+      ...base,
+      namespace: "p-triad",
+      appendOnly: false,
+      appendFsync: "everysec",
+    }).spec?.selector;
     expect(find("p-agents", "allow-nats-client-ingress").manifest.spec.podSelector).toEqual(
       natsSel,
     );
