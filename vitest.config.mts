@@ -1,7 +1,7 @@
-// Test projects: unit (mocks), policy (the CrossGuard pack), servers (real nats-server and
-// redis-server), gateway (the gateway process on real servers), faults (power loss and
-// partitions: faultfs, network namespaces; root), e2e (the real CLI on the local cluster).
-// `npm test` runs unit + policy.
+// Test projects: unit (mocks), policy (the CrossGuard pack), connectivity (the report, with
+// Cyclonus), servers (real nats-server and redis-server), gateway (the gateway process on real
+// servers), faults (power loss and partitions: faultfs, network namespaces; root), e2e (the real
+// CLI on the local cluster). `npm test` runs unit + policy.
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({
@@ -9,6 +9,14 @@ export default defineConfig({
     projects: [
       { test: { name: "unit", include: ["tests/unit/**/*.test.ts"], testTimeout: 60_000 } },
       { test: { name: "policy", include: ["tests/policy/**/*.test.ts"], testTimeout: 60_000 } },
+      {
+        // the connectivity report, our core against Cyclonus (needs `scripts/tools.sh cyclonus`)
+        test: {
+          name: "connectivity",
+          include: ["tests/connectivity/**/*.test.ts"],
+          testTimeout: 120_000,
+        },
+      },
       {
         test: {
           name: "servers",

@@ -23,8 +23,17 @@ npx tsc --noEmit
 npx tsc -p load/k6/tsconfig.json
 step "lint"
 npm run --silent lint
+step "workflow lint (actionlint on .github/workflows)"
+npm run --silent lint:workflows
 step "unit + policy tests"
 npm test
+step "connectivity: our core vs Cyclonus, mutations, 28 public cases"
+npm run --silent test:connectivity
+step "connectivity proof of dev and prod (rendered objects)"
+npm run --silent connectivity -- dev --out artifacts/connectivity >/dev/null
+npm run --silent connectivity -- prod --out artifacts/connectivity >/dev/null
+step "manifests: kubeconform (strict) + kube-score"
+npm run --silent lint:manifests
 step "real-server tests (nats-server, redis-server)"
 npm run --silent test:servers
 step "fault injection (power loss on faultfs, partitions in network namespaces)"

@@ -9,7 +9,4 @@ bash scripts/ensure-deps.sh >&2
 bash scripts/tools.sh pulumi kubernetes-provider
 # shellcheck source=env.sh
 source scripts/env.sh
-# env.sh points KUBECONFIG at the local cluster; the provider would take it as its kubeconfig,
-# which it refuses together with renderYamlToDirectory. Render never contacts a cluster.
-unset KUBECONFIG
 exec npx tsx scripts/render.ts "$@"

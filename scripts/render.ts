@@ -79,6 +79,8 @@ function main(): void {
       PULUMI_SKIP_UPDATE_CHECK: "true",
       PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
       KGENTS_RENDER_DIR: rendered,
+      // The provider takes KUBECONFIG as its kubeconfig default, which renderYamlToDirectory refuses.
+      KUBECONFIG: undefined,
     };
     fs.mkdirSync(path.join(work, "state"));
     run("pulumi", ["stack", "init", stack, "--non-interactive"], project, env);

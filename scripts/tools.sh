@@ -8,7 +8,8 @@
 #   scripts/tools.sh --force pulumi       # rebuild even if the cache is warm
 #   scripts/tools.sh --list               # families, cache state and binaries
 #
-# Families: nats vegeta pulumi kubernetes-provider etcd kwok kubernetes faultfs
+# Families: nats vegeta pulumi kubernetes-provider etcd kwok kubernetes faultfs cyclonus kubeconform kube-score
+#           actionlint
 # Cache: ${KGENTS_TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kgents-tools}/<family>-<version>-<key>/
 #
 # Layout: tools/<family>/ holds a pin-only wrapper module (go.mod + go.sum: the upstream module at
@@ -24,7 +25,7 @@ CACHE_ROOT="${KGENTS_TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kgents-tools}"
 # shellcheck source=../tools/versions.env
 source "$TOOLS/versions.env"
 
-ALL_FAMILIES=(nats vegeta pulumi kubernetes-provider etcd kwok kubernetes faultfs)
+ALL_FAMILIES=(nats vegeta pulumi kubernetes-provider etcd kwok kubernetes faultfs cyclonus kubeconform kube-score actionlint)
 
 log() { printf '[tools] %s\n' "$*" >&2; }
 die() { printf '[tools] ERROR: %s\n' "$*" >&2; exit 1; }
@@ -74,6 +75,12 @@ build_kubernetes-provider() {
     -o "$OUT/pulumi-resource-kubernetes" .)
 }
 
+build_actionlint() {
+  # actionlint's version string is set by its release build; stamp the pinned one.
+  gobuild -ldflags "-s -w -X github.com/rhysd/actionlint.version=$ACTIONLINT_VERSION" -o "$OUT/actionlint" \
+    github.com/rhysd/actionlint/cmd/actionlint
+}
+
 build_etcd() {
   gobuild -ldflags "-s -w" -o "$OUT/etcd" go.etcd.io/etcd/server/v3
 }
@@ -104,6 +111,22 @@ build_faultfs() {
   gobuild -ldflags "-s -w" -o "$OUT/faultfs" .
 }
 
+build_cyclonus() {
+  # our driver (tools/src/cyclonus) around Cyclonus' policy matcher: the connectivity report's
+  # second opinion
+  gobuild -ldflags "-s -w" -o "$OUT/cyclonus-check" kgents.local/tools/src/cyclonus
+}
+
+build_kubeconform() {
+  gobuild -ldflags "-s -w -X main.version=$KUBECONFORM_VERSION" -o "$OUT/kubeconform" \
+    github.com/yannh/kubeconform/cmd/kubeconform
+}
+
+build_kube-score() {
+  gobuild -ldflags "-s -w -X main.version=${KUBE_SCORE_VERSION#v}" -o "$OUT/kube-score" \
+    github.com/zegl/kube-score/cmd/kube-score
+}
+
 # Pinned module@version each family's go.mod must require (keeps go.mod and versions.env in step).
 pins() {
   case "$1" in
@@ -114,10 +137,14 @@ pins() {
     kubernetes-provider) echo "github.com/pulumi/pulumi-kubernetes/provider/v4 $PULUMI_KUBERNETES_PROVIDER_MODULE_VERSION"
                          echo "github.com/pulumi/pulumi-kubernetes/sdk/v4 $PULUMI_KUBERNETES_VERSION" ;;
     etcd) echo "go.etcd.io/etcd/server/v3 $ETCD_VERSION" ;;
+    actionlint) echo "github.com/rhysd/actionlint $ACTIONLINT_VERSION" ;;
     kwok) echo "sigs.k8s.io/kwok $KWOK_VERSION" ;;
     kubernetes) echo "k8s.io/kubernetes $KUBERNETES_VERSION"
                 echo "k8s.io/apiserver => k8s.io/apiserver $KUBERNETES_STAGING_VERSION" ;;
     faultfs) echo "github.com/hanwen/go-fuse/v2 $GO_FUSE_VERSION" ;;
+    cyclonus) echo "github.com/mattfenwick/cyclonus $CYCLONUS_VERSION" ;;
+    kubeconform) echo "github.com/yannh/kubeconform $KUBECONFORM_VERSION" ;;
+    kube-score) echo "github.com/zegl/kube-score $KUBE_SCORE_VERSION" ;;
   esac
 }
 
@@ -127,7 +154,9 @@ label() {
     nats) echo "$NATS_SERVER_VERSION" ;; vegeta) echo "$VEGETA_VERSION" ;;
     pulumi) echo "$PULUMI_VERSION" ;; kubernetes-provider) echo "$PULUMI_KUBERNETES_VERSION" ;;
     etcd) echo "$ETCD_VERSION" ;; kwok) echo "$KWOK_VERSION" ;; kubernetes) echo "$KUBERNETES_VERSION" ;;
-    faultfs) echo "$GO_FUSE_VERSION" ;;
+    faultfs) echo "$GO_FUSE_VERSION" ;; actionlint) echo "$ACTIONLINT_VERSION" ;;
+    cyclonus) echo "$CYCLONUS_VERSION" ;; kubeconform) echo "$KUBECONFORM_VERSION" ;;
+    kube-score) echo "$KUBE_SCORE_VERSION" ;;
   esac
 }
 

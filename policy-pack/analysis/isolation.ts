@@ -9,9 +9,28 @@
 //   ANDed (those pods in those namespaces).
 // - A namespace is isolated for a direction (whatever pods come later) when a policy in it selects
 //   every pod (`podSelector: {}`) with that direction in its effective policyTypes.
+import { KUBE_DNS } from "../../lib/topology/workloads";
+
+import { type IpBlockSpec, admitted, isOpenAddressSet } from "./cidr";
 import type { Direction, NetworkPolicyObj, Peer, PortSpec, Rule } from "./resources";
-import { type Selector, selectsEverything } from "./selectors";
+import {
+  type Labels,
+  NAMESPACE_NAME_LABEL,
+  type Selector,
+  coversEveryLabelSet,
+  matches,
+  confinedTo,
+  describeLabels,
+  describeSelector,
+  excludedNamespaces,
+  selectsEveryNamespace,
+  selectsEveryPod,
+  selectsEverything,
+} from "./selectors";
 import { type Maybe, Unknown } from "./unknown";
+
+/** The DNS port: egress to it may only reach the cluster DNS. */
+const DNS = KUBE_DNS.port;
 
 /** The directions a policy governs, after defaulting. */
 export function effectivePolicyTypes(np: NetworkPolicyObj): Maybe<ReadonlySet<Direction>> {
@@ -53,31 +72,50 @@ export interface OpenRule {
   readonly reason: string;
   /** Ports it opens, as written; "all ports" when unrestricted. */
   readonly ports: string;
+  /** `open`: every peer; `dns`: DNS egress wider than the cluster DNS. */
+  readonly kind: "open" | "dns";
 }
 
-const WORLD = new Set(["0.0.0.0/0", "::/0"]);
+/** A destination DNS egress may go to: pods with these labels in this namespace. */
+export interface DnsPeer {
+  readonly namespace: string;
+  readonly podLabels: Readonly<Record<string, string>>;
+}
 
-/** Why a peer matches every source/destination, or undefined when it does not. */
+/** What a rule may open without being reported. */
+export interface OpenRuleOptions {
+  /** Ports (`53/UDP`) a rule may open to everyone (explicit opt-out). */
+  readonly allowed: OpenPortAllowance;
+  /** Egress on port 53 may only reach these peers; undefined = no DNS rule. */
+  readonly dnsPeers?: readonly DnsPeer[];
+  /** The policy's own namespace (a peer without namespaceSelector is in it). */
+  readonly namespace?: string;
+}
+
+function describePeerNamespaces(sel: Selector): string {
+  const ex = excludedNamespaces(sel);
+  return ex.length > 0 ? `every namespace but ${ex.join(", ")}` : "every namespace";
+}
+
+/** Why a pod/namespace peer matches every pod of every namespace, or undefined. */
 function universalPeer(p: Peer): Maybe<string | undefined> {
-  if (p.ipBlock instanceof Unknown) return p.ipBlock;
-  if (p.ipBlock !== undefined) {
-    if (p.ipBlock.cidr instanceof Unknown) return p.ipBlock.cidr;
-    if (p.ipBlock.cidr !== undefined && WORLD.has(p.ipBlock.cidr)) {
-      const ex = p.ipBlock.except.length > 0 ? ` (except ${p.ipBlock.except.join(", ")})` : "";
-      return `${p.path} is ipBlock ${p.ipBlock.cidr}${ex}: every address`;
-    }
-    return undefined;
-  }
+  if (p.ipBlock !== undefined) return undefined;
   if (p.namespaceSelector instanceof Unknown) return p.namespaceSelector;
-  if (p.namespaceSelector === undefined || !selectsEverything(p.namespaceSelector)) {
+  if (p.namespaceSelector === undefined || !selectsEveryNamespace(p.namespaceSelector)) {
     return undefined;
   }
   if (p.podSelector instanceof Unknown) return p.podSelector;
+  const nsText = selectsEverything(p.namespaceSelector)
+    ? "`namespaceSelector: {}`"
+    : `namespaceSelector ${describeSelector(p.namespaceSelector)} (selects ${describePeerNamespaces(p.namespaceSelector)}, new ones included)`;
   if (p.podSelector === undefined) {
-    return `${p.path} is \`namespaceSelector: {}\` without a podSelector: every pod in every namespace`;
+    return `${p.path} is ${nsText} without a podSelector: every pod in every namespace`;
   }
-  if (selectsEverything(p.podSelector)) {
-    return `${p.path} is \`namespaceSelector: {}\` with \`podSelector: {}\`: every pod in every namespace`;
+  if (selectsEveryPod(p.podSelector)) {
+    const podText = selectsEverything(p.podSelector)
+      ? "`podSelector: {}`"
+      : `podSelector ${describeSelector(p.podSelector)}, which an unlabelled pod satisfies`;
+    return `${p.path} is ${nsText} with ${podText}: every pod in every namespace`;
   }
   return undefined;
 }
@@ -101,7 +139,7 @@ function describePorts(ports: readonly PortSpec[]): string {
 
 /** Whether every port of the rule is one the allowance tolerates. */
 function onlyAllowedPorts(ports: readonly PortSpec[], allowed: OpenPortAllowance): boolean {
-  if (ports.length === 0) return false;
+  if (ports.length === 0 || allowed.size === 0) return false;
   return ports.every(
     (p) =>
       p.port !== undefined &&
@@ -110,25 +148,59 @@ function onlyAllowedPorts(ports: readonly PortSpec[], allowed: OpenPortAllowance
   );
 }
 
+/** Whether the rule names port 53 (UDP or TCP), alone or in a range; an empty list does not. */
+function namesDnsPort(ports: readonly PortSpec[], allowed: OpenPortAllowance): boolean {
+  return ports.some(
+    (p) =>
+      (p.protocol === "UDP" || p.protocol === "TCP") &&
+      !allowed.has(`${DNS}/${p.protocol}`) &&
+      (p.port === undefined ||
+        p.port === DNS ||
+        (typeof p.port === "number" &&
+          p.endPort !== undefined &&
+          p.port <= DNS &&
+          DNS <= p.endPort)),
+  );
+}
+
+/** Whether the peer only reaches the cluster DNS pods. */
+export function isDnsPeer(p: Peer, dns: readonly DnsPeer[], policyNamespace?: string): boolean {
+  if (p.ipBlock !== undefined) return false;
+  if (p.podSelector === undefined || p.podSelector instanceof Unknown) return false;
+  if (p.namespaceSelector instanceof Unknown) return false;
+  const pod = p.podSelector;
+  const nsSel = p.namespaceSelector;
+  return dns.some(
+    (d) =>
+      (nsSel === undefined
+        ? policyNamespace === d.namespace
+        : confinedTo(nsSel, NAMESPACE_NAME_LABEL, [d.namespace])) &&
+      Object.keys(d.podLabels).length > 0 &&
+      Object.entries(d.podLabels).every(([k, v]) => confinedTo(pod, k, [v])),
+  );
+}
+
 /**
  * Rules of `dir` that re-open the policy's pods to everyone: no peers (`ingress: [{}]`,
- * `from: []`), `namespaceSelector: {}` without a pod selector, or ipBlock `0.0.0.0/0` / `::/0`,
- * unless every port of the rule is in `allowed` (e.g. DNS egress 53/UDP, 53/TCP).
- * Only counts rules of directions the policy governs.
+ * `from: []`), a peer selecting every namespace (however spelled) without narrowing the pods,
+ * or ipBlocks that together admit most of the internet (see cidr.ts); and egress rules that let
+ * DNS (port 53) reach anything but the cluster DNS. A rule whose every port is in
+ * `allowed` is not reported. Only counts rules of directions the policy governs.
  */
 export function openRules(
   np: NetworkPolicyObj,
   dir: Direction,
-  allowed: OpenPortAllowance,
+  opts: OpenRuleOptions,
 ): Maybe<OpenRule[]> {
   const types = effectivePolicyTypes(np);
   if (types instanceof Unknown) return types;
   if (!types.has(dir)) return [];
   const rules = dir === "Ingress" ? np.ingress : np.egress;
   if (rules instanceof Unknown) return rules;
+  const ns = np.namespace instanceof Unknown ? undefined : np.namespace;
   const out: OpenRule[] = [];
   for (const r of rules ?? []) {
-    const o = openRule(r, dir, allowed);
+    const o = openRule(r, dir, { ...opts, ...(ns !== undefined ? { namespace: ns } : {}) });
     if (o instanceof Unknown) return o;
     if (o) out.push(o);
   }
@@ -138,19 +210,30 @@ export function openRules(
 function openRule(
   r: Maybe<Rule>,
   dir: Direction,
-  allowed: OpenPortAllowance,
+  opts: OpenRuleOptions,
 ): Maybe<OpenRule | undefined> {
   if (r instanceof Unknown) return r;
   if (r.peers instanceof Unknown) return r.peers;
+  if (r.ports instanceof Unknown) return r.ports;
+  const ports: PortSpec[] = [];
+  for (const p of r.ports) {
+    if (p instanceof Unknown) return p;
+    ports.push(p);
+  }
+  if (onlyAllowedPorts(ports, opts.allowed)) return undefined;
   let reason: string | undefined;
-  if (r.peers.length === 0) {
+  const peers: Peer[] = [];
+  for (const p of r.peers) {
+    if (p instanceof Unknown) return p;
+    peers.push(p);
+  }
+  if (peers.length === 0) {
     reason =
       dir === "Ingress"
         ? `${r.path} has no \`from\`: every source`
         : `${r.path} has no \`to\`: every destination`;
   } else {
-    for (const p of r.peers) {
-      if (p instanceof Unknown) return p;
+    for (const p of peers) {
       const why = universalPeer(p);
       if (why instanceof Unknown) return why;
       if (why) {
@@ -159,15 +242,43 @@ function openRule(
       }
     }
   }
-  if (!reason) return undefined;
-  if (r.ports instanceof Unknown) return r.ports;
-  const ports: PortSpec[] = [];
-  for (const p of r.ports) {
-    if (p instanceof Unknown) return p;
-    ports.push(p);
+  if (!reason) {
+    const blocks: IpBlockSpec[] = [];
+    for (const p of peers) {
+      if (p.ipBlock === undefined) continue;
+      if (p.ipBlock instanceof Unknown) return p.ipBlock;
+      if (p.ipBlock.cidr instanceof Unknown) return p.ipBlock.cidr;
+      blocks.push({ cidr: p.ipBlock.cidr ?? "", except: p.ipBlock.except });
+    }
+    if (blocks.length > 0) {
+      const { set, invalid } = admitted(blocks);
+      const written = blocks
+        .map((b) => (b.except.length > 0 ? `${b.cidr} except ${b.except.join(", ")}` : b.cidr))
+        .join(" + ");
+      if (invalid.length > 0) {
+        reason = `${r.path} has ipBlock ${invalid.map((x) => JSON.stringify(x)).join(", ")} that the pack cannot read as a CIDR`;
+      } else {
+        const open = isOpenAddressSet(set);
+        if (open) reason = `${r.path} ipBlocks ${written} ${open}`;
+      }
+    }
   }
-  if (onlyAllowedPorts(ports, allowed)) return undefined;
-  return { path: r.path, reason, ports: describePorts(ports) };
+  if (reason) return { path: r.path, reason, ports: describePorts(ports), kind: "open" };
+  if (dir === "Egress" && opts.dnsPeers && namesDnsPort(ports, opts.allowed)) {
+    const wide = peers.filter((p) => !isDnsPeer(p, opts.dnsPeers ?? [], opts.namespace));
+    if (wide.length > 0) {
+      const where = opts.dnsPeers.map((d) => `${describeLabels(d.podLabels)} in ${d.namespace}`);
+      return {
+        path: r.path,
+        reason:
+          `${r.path} lets DNS (port ${DNS}) reach ${wide.map((p) => p.path).join(", ")}, wider than ` +
+          `the cluster DNS (${where.join(" or ")}): a resolver outside the cluster is a tunnel out`,
+        ports: describePorts(ports),
+        kind: "dns",
+      };
+    }
+  }
+  return undefined;
 }
 
 /** Every namespaceSelector of every peer of the policy's governed rules, with its path. */
@@ -189,4 +300,72 @@ export function namespaceSelectors(
     }
   }
   return out;
+}
+
+/** Whether the policies of one namespace, together, isolate every pod of it for `dir`. */
+export type NamespaceIsolation =
+  | { readonly isolated: true }
+  | {
+      readonly isolated: false;
+      /** Labels of a pod no policy governing `dir` selects. */
+      readonly witness?: Labels;
+      /** A value unknown at preview that might have isolated it. */
+      readonly unknown?: Unknown;
+      /** The coverage search gave up. */
+      readonly undecided?: boolean;
+    };
+
+/**
+ * Isolation of a whole namespace for `dir`: every pod, present or future, is selected by some
+ * policy there that governs `dir`. One `podSelector: {}` policy does it; so do several whose
+ * selectors together cover every label set (`app` Exists + `app` DoesNotExist).
+ */
+export function namespaceIsolation(
+  nps: readonly NetworkPolicyObj[],
+  dir: Direction,
+): NamespaceIsolation {
+  const sels: Selector[] = [];
+  let unknown: Unknown | undefined;
+  for (const np of nps) {
+    const types = effectivePolicyTypes(np);
+    if (types instanceof Unknown) {
+      unknown ??= types;
+      continue;
+    }
+    if (!types.has(dir)) continue;
+    if (np.podSelector instanceof Unknown) {
+      unknown ??= np.podSelector;
+      continue;
+    }
+    if (selectsEverything(np.podSelector)) return { isolated: true };
+    sels.push(np.podSelector);
+  }
+  const c = coversEveryLabelSet(sels);
+  if (c.covered === true) return { isolated: true };
+  if (unknown) return { isolated: false, unknown };
+  if (c.covered === undefined) return { isolated: false, undecided: true };
+  return { isolated: false, witness: c.witness };
+}
+
+/** Whether some policy governing `dir` selects a pod with these labels. */
+export function podIsolated(
+  nps: readonly NetworkPolicyObj[],
+  labels: Labels,
+  dir: Direction,
+): Maybe<boolean> {
+  let unknown: Unknown | undefined;
+  for (const np of nps) {
+    const types = effectivePolicyTypes(np);
+    if (types instanceof Unknown) {
+      unknown ??= types;
+      continue;
+    }
+    if (!types.has(dir)) continue;
+    if (np.podSelector instanceof Unknown) {
+      unknown ??= np.podSelector;
+      continue;
+    }
+    if (matches(np.podSelector, labels)) return true;
+  }
+  return unknown ?? false;
 }

@@ -51,7 +51,7 @@ export function isJetStream(
   ] as const) {
     if (names instanceof Unknown) return names;
     for (const name of names) {
-      const cfg = index.config(w.namespace, kind, name);
+      const cfg = index.config(w.namespace, kind, name, w.cluster);
       if (!cfg) continue;
       const texts = configTexts(cfg);
       if (texts instanceof Unknown) return texts;

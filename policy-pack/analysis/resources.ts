@@ -2,7 +2,7 @@
 // Resources are recognised by Pulumi type token (`kubernetes:<group>/<version>:<Kind>`), so the
 // pack works on any Pulumi Kubernetes program: hand-written resources, yaml/v2 and Helm v4
 // children alike.
-import { type Labels, type Selector, parseSelector } from "./selectors";
+import { FRESH, type Labels, type Selector, parseSelector } from "./selectors";
 import {
   type Cursor,
   type Maybe,
@@ -26,6 +26,27 @@ export interface StackResource {
   readonly providerNamespace?: Maybe<string | undefined>;
   /** String values of `props` that stand for "unknown" (raw CrossGuard properties). */
   readonly unknownMarkers?: ReadonlySet<string>;
+  /**
+   * Which cluster the object goes to: a key built from its provider's kubeconfig, context and
+   * cluster settings, or the provider's URN when those are unknown. Objects of different
+   * clusters never protect each other. Absent: the one ambient cluster.
+   */
+  readonly cluster?: string;
+  /** The provider's Pulumi name, for messages. */
+  readonly providerName?: string;
+  /**
+   * Registered without a provider: a ComponentResource that borrowed a Kubernetes type token.
+   * It creates nothing in any cluster, so the pack does not believe what it claims.
+   */
+  readonly component?: boolean;
+  /** URNs of the resources its properties were computed from. */
+  readonly dependsOn?: readonly string[];
+  /** Whether some resource of the stack names this one as its parent. */
+  readonly hasChildren?: boolean;
+  /** Set by the stack index: this object is a `<Kind>Patch` of an object the stack lacks. */
+  readonly externalPatch?: boolean;
+  /** Set by the stack index: URNs of the `<Kind>Patch` resources merged into this object. */
+  readonly patchedBy?: readonly string[];
 }
 
 /** Where a resource is: its URN, Pulumi type and Kubernetes identity. */
@@ -35,6 +56,12 @@ export interface ObjectRef {
   readonly kind: string;
   /** metadata.name */
   readonly name: Maybe<string>;
+  /** Cluster key (see `StackResource.cluster`); "" for the ambient cluster. */
+  readonly cluster: string;
+  /** A `<Kind>Patch` of an object this stack does not declare: fields it omits are unseen. */
+  readonly externalPatch: boolean;
+  /** `<Kind>Patch` resources merged into this object. */
+  readonly patchedBy: readonly string[];
 }
 
 export interface NamespacedRef extends ObjectRef {
@@ -74,13 +101,32 @@ const WORKLOAD_GROUPS: Readonly<Record<WorkloadKind, readonly string[]>> = {
   Pod: ["core"],
 };
 
-export type ResourceClass =
+export type ResourceClass = (
   | { readonly class: "Namespace" }
   | { readonly class: "NetworkPolicy" }
   | { readonly class: "PodDisruptionBudget"; readonly version: string }
   | { readonly class: "Workload"; readonly kind: WorkloadKind }
   | { readonly class: "ConfigMap" }
-  | { readonly class: "Secret" };
+  | { readonly class: "Secret" }
+  /** Creates Kubernetes objects the pack cannot read (Helm Release) or reads only as children. */
+  | { readonly class: "Opaque"; readonly childrenVisible: boolean }
+) & {
+  /** A `<Kind>Patch` resource (server-side apply patch of an existing object). */
+  readonly patch?: boolean;
+};
+
+/**
+ * Types that create Kubernetes objects without being one. A Helm `Release` installs objects the
+ * engine never sees; yaml/v2, Helm v4 and kustomize/v2 components register their objects as
+ * child resources, which the pack reads, unless their input is unknown at preview.
+ */
+const OPAQUE: Readonly<Record<string, boolean>> = {
+  "kubernetes:helm.sh/v3:Release": false,
+  "kubernetes:helm.sh/v4:Chart": true,
+  "kubernetes:yaml/v2:ConfigFile": true,
+  "kubernetes:yaml/v2:ConfigGroup": true,
+  "kubernetes:kustomize/v2:Directory": true,
+};
 
 const classified = new Map<string, ResourceClass | undefined>();
 
@@ -94,8 +140,14 @@ export function classify(type: string): ResourceClass | undefined {
 }
 
 function classifyToken(type: string): ResourceClass | undefined {
+  const opaque = OPAQUE[type];
+  if (opaque !== undefined) return { class: "Opaque", childrenVisible: opaque };
   const t = parseToken(type);
   if (!t) return undefined;
+  if (t.kind.endsWith("Patch") && t.kind !== "Patch") {
+    const c = classifyToken(type.slice(0, -"Patch".length));
+    return c && c.class !== "Opaque" ? { ...c, patch: true } : undefined;
+  }
   const group = t.groupVersion.split("/")[0] as string;
   switch (t.kind) {
     case "Namespace":
@@ -128,12 +180,15 @@ function meta(r: StackResource, kind: string): { c: Cursor; ref: ObjectRef } {
       type: r.type,
       kind,
       name: name === undefined ? new Unknown(r.urn, "metadata.name (not set)") : name,
+      cluster: r.cluster ?? "",
+      externalPatch: r.externalPatch ?? false,
+      patchedBy: r.patchedBy ?? [],
     },
   };
 }
 
 /** metadata.namespace, else the provider's default namespace, else `default`. */
-function namespaceOf(r: StackResource, c: Cursor): Maybe<string> {
+export function namespaceOf(r: StackResource, c: Cursor): Maybe<string> {
   const ns = str(read(c, "metadata", "namespace"));
   if (ns instanceof Unknown) return ns;
   if (ns !== undefined && ns !== "") return ns;
@@ -187,6 +242,8 @@ export interface Rule {
 }
 
 export interface NetworkPolicyObj extends NamespacedRef {
+  /** URNs of the resources its properties were computed from. */
+  readonly dependsOn: readonly string[];
   /** spec.podSelector; missing means `{}` (all pods of the namespace). */
   readonly podSelector: Maybe<Selector>;
   /** spec.policyTypes as written; `undefined` when absent or empty (defaulting applies). */
@@ -275,16 +332,64 @@ export function toNetworkPolicy(r: StackResource): NetworkPolicyObj {
     else if (ts === undefined || ts.length === 0) policyTypes = undefined;
     else policyTypes = ts.map((t) => String(t.value));
   }
-  return {
-    ...ref,
-    namespace: namespaceOf(r, c),
-    podSelector: parseSelector(spec instanceof Unknown ? spec : read(spec, "podSelector"), {
+  return new NetworkPolicyView(
+    ref,
+    r.dependsOn ?? [],
+    namespaceOf(r, c),
+    parseSelector(spec instanceof Unknown ? spec : read(spec, "podSelector"), {
       missing: "everything",
     }),
     policyTypes,
-    ingress: parseRules(spec instanceof Unknown ? spec : read(spec, "ingress"), "from"),
-    egress: parseRules(spec instanceof Unknown ? spec : read(spec, "egress"), "to"),
-  };
+    spec,
+  );
+}
+
+const UNSET: unique symbol = Symbol("unset");
+
+/** A NetworkPolicy whose rules are parsed on first use (most checks read only its selector). */
+class NetworkPolicyView implements NetworkPolicyObj {
+  readonly urn: string;
+  readonly type: string;
+  readonly kind: string;
+  readonly name: Maybe<string>;
+  readonly cluster: string;
+  readonly externalPatch: boolean;
+  readonly patchedBy: readonly string[];
+  #ingress: Maybe<readonly Maybe<Rule>[] | undefined> | typeof UNSET = UNSET;
+  #egress: Maybe<readonly Maybe<Rule>[] | undefined> | typeof UNSET = UNSET;
+
+  constructor(
+    ref: ObjectRef,
+    readonly dependsOn: readonly string[],
+    readonly namespace: Maybe<string>,
+    readonly podSelector: Maybe<Selector>,
+    readonly policyTypes: Maybe<readonly string[] | undefined>,
+    private readonly spec: Cursor | Unknown,
+  ) {
+    this.urn = ref.urn;
+    this.type = ref.type;
+    this.kind = ref.kind;
+    this.name = ref.name;
+    this.cluster = ref.cluster;
+    this.externalPatch = ref.externalPatch;
+    this.patchedBy = ref.patchedBy;
+  }
+
+  get ingress(): Maybe<readonly Maybe<Rule>[] | undefined> {
+    if (this.#ingress === UNSET) {
+      const s = this.spec;
+      this.#ingress = parseRules(s instanceof Unknown ? s : read(s, "ingress"), "from");
+    }
+    return this.#ingress;
+  }
+
+  get egress(): Maybe<readonly Maybe<Rule>[] | undefined> {
+    if (this.#egress === UNSET) {
+      const s = this.spec;
+      this.#egress = parseRules(s instanceof Unknown ? s : read(s, "egress"), "to");
+    }
+    return this.#egress;
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -353,6 +458,139 @@ export interface WorkloadObj extends NamespacedRef {
   readonly replicas: Maybe<number | undefined>;
   /** The pod spec, read on demand (see `containersOf`, `mountsOf`): most checks never need it. */
   readonly podSpec: Cursor | Unknown;
+}
+
+/**
+ * `spec.hostNetwork` of its pods: such pods share the node's network namespace and no
+ * NetworkPolicy applies to them.
+ */
+export function hostNetworkOf(w: WorkloadObj): Maybe<boolean> {
+  if (w.podSpec instanceof Unknown) return w.podSpec;
+  const h = read(w.podSpec, "hostNetwork");
+  if (h instanceof Unknown) return h;
+  return h.value === true;
+}
+
+/** A pod the workload creates: its labels as the controller sets them, and how many such pods. */
+export interface PodShape {
+  readonly labels: Labels;
+  /** Pods with these labels (1 per StatefulSet ordinal; replicas otherwise; undefined = unknown). */
+  readonly count: number | undefined;
+  /** `name-0` for a StatefulSet pod, else the workload's name. */
+  readonly name: string;
+}
+
+/** Most StatefulSet ordinals the pack enumerates one by one; larger sets are summarised. */
+const MAX_ORDINALS = 1000;
+
+/**
+ * The pods a workload really creates: the template labels plus the labels its controller adds
+ * (a StatefulSet: `statefulset.kubernetes.io/pod-name`, `apps.kubernetes.io/pod-index` and
+ * `controller-revision-hash`; a Deployment: `pod-template-hash`; a DaemonSet:
+ * `controller-revision-hash`, `pod-template-generation`; a Job: `job-name`, `controller-uid` and
+ * their `batch.kubernetes.io/` forms). Generated values are `FRESH`: no selector can name them
+ * in advance, and one that tries (`controller-revision-hash In (...)`) stops matching at the next
+ * rollout. A StatefulSet yields one shape per ordinal.
+ */
+export function podShapes(w: WorkloadObj, perOrdinal = true): Maybe<PodShape[]> {
+  const memo = perOrdinal ? shapes : genericShapes;
+  let s = memo.get(w);
+  if (!s) memo.set(w, (s = computePodShapes(w, perOrdinal)));
+  return s;
+}
+
+/** Label keys that differ between the pods of one StatefulSet. */
+export const ORDINAL_KEYS: readonly string[] = [
+  "statefulset.kubernetes.io/pod-name",
+  "apps.kubernetes.io/pod-index",
+];
+
+/** Whether a selector tells the pods of one StatefulSet apart (then each ordinal matters). */
+export function namesOrdinals(sel: Maybe<Selector>): boolean {
+  return (
+    !(sel instanceof Unknown) &&
+    sel.kind === "requirements" &&
+    sel.requirements.some((r) => ORDINAL_KEYS.includes(r.key))
+  );
+}
+
+/** `db-0, db-1, db-2` for a summarised StatefulSet shape (`db-*`), else its name. */
+export function podNames(s: PodShape): string[] {
+  if (!s.name.endsWith("-*") || s.count === undefined || s.count > 10) return [s.name];
+  return Array.from({ length: s.count }, (_, i) => `${s.name.slice(0, -1)}${i}`);
+}
+
+const shapes = new WeakMap<WorkloadObj, Maybe<PodShape[]>>();
+const genericShapes = new WeakMap<WorkloadObj, Maybe<PodShape[]>>();
+
+function computePodShapes(w: WorkloadObj, perOrdinal: boolean): Maybe<PodShape[]> {
+  if (w.podLabels instanceof Unknown) return w.podLabels;
+  const base = w.podLabels;
+  const name = w.name instanceof Unknown ? FRESH : w.name;
+  const count = w.replicas instanceof Unknown ? undefined : w.replicas;
+  switch (w.workloadKind) {
+    case "StatefulSet": {
+      if (w.replicas instanceof Unknown) return w.replicas;
+      if (w.name instanceof Unknown) return w.name;
+      const n = w.replicas ?? 1;
+      // Unless a selector names an ordinal, every pod of the set matches alike: one shape.
+      if (n > MAX_ORDINALS || !perOrdinal) {
+        return [
+          {
+            labels: {
+              ...base,
+              "controller-revision-hash": FRESH,
+              "statefulset.kubernetes.io/pod-name": FRESH,
+              "apps.kubernetes.io/pod-index": FRESH,
+            },
+            count: n,
+            name: `${name}-*`,
+          },
+        ];
+      }
+      const out: PodShape[] = [];
+      for (let i = 0; i < n; i++) {
+        out.push({
+          labels: {
+            ...base,
+            "controller-revision-hash": FRESH,
+            "statefulset.kubernetes.io/pod-name": `${name}-${i}`,
+            "apps.kubernetes.io/pod-index": String(i),
+          },
+          count: 1,
+          name: `${name}-${i}`,
+        });
+      }
+      return out;
+    }
+    case "Deployment":
+      return [{ labels: { ...base, "pod-template-hash": FRESH }, count, name }];
+    case "DaemonSet":
+      return [
+        {
+          labels: { ...base, "controller-revision-hash": FRESH, "pod-template-generation": FRESH },
+          count,
+          name,
+        },
+      ];
+    case "Job":
+    case "CronJob":
+      return [
+        {
+          labels: {
+            ...base,
+            "controller-uid": FRESH,
+            "batch.kubernetes.io/controller-uid": FRESH,
+            "job-name": w.workloadKind === "Job" ? name : FRESH,
+            "batch.kubernetes.io/job-name": w.workloadKind === "Job" ? name : FRESH,
+          },
+          count,
+          name,
+        },
+      ];
+    default:
+      return [{ labels: base, count, name }];
+  }
 }
 
 function podTemplate(c: Cursor, kind: WorkloadKind): Cursor | Unknown {
@@ -444,8 +682,6 @@ function parseMounts(spec: Cursor | Unknown): {
 
 export function toWorkload(r: StackResource, kind: WorkloadKind): WorkloadObj {
   const { c, ref } = meta(r, kind);
-  const tpl = podTemplate(c, kind);
-  const podLabels = stringMap(tpl instanceof Unknown ? tpl : read(tpl, "metadata", "labels"));
   let replicas: Maybe<number | undefined>;
   switch (kind) {
     case "StatefulSet":
@@ -463,14 +699,57 @@ export function toWorkload(r: StackResource, kind: WorkloadKind): WorkloadObj {
     default:
       replicas = undefined;
   }
-  return {
-    ...ref,
-    workloadKind: kind,
-    namespace: namespaceOf(r, c),
-    podLabels,
-    replicas,
-    podSpec: tpl instanceof Unknown ? tpl : read(tpl, "spec"),
-  };
+  return new WorkloadView(ref, kind, namespaceOf(r, c), replicas, c);
+}
+
+/** A workload whose pod template is read on first use: several checks need only its namespace. */
+class WorkloadView implements WorkloadObj {
+  readonly urn: string;
+  readonly type: string;
+  readonly kind: string;
+  readonly name: Maybe<string>;
+  readonly cluster: string;
+  readonly externalPatch: boolean;
+  readonly patchedBy: readonly string[];
+  #template: Cursor | Unknown | undefined;
+  #labels: Maybe<Labels> | undefined;
+  #spec: Cursor | Unknown | undefined;
+
+  constructor(
+    ref: ObjectRef,
+    readonly workloadKind: WorkloadKind,
+    readonly namespace: Maybe<string>,
+    readonly replicas: Maybe<number | undefined>,
+    private readonly c: Cursor,
+  ) {
+    this.urn = ref.urn;
+    this.type = ref.type;
+    this.kind = ref.kind;
+    this.name = ref.name;
+    this.cluster = ref.cluster;
+    this.externalPatch = ref.externalPatch;
+    this.patchedBy = ref.patchedBy;
+  }
+
+  private template(): Cursor | Unknown {
+    return (this.#template ??= podTemplate(this.c, this.workloadKind));
+  }
+
+  get podLabels(): Maybe<Labels> {
+    if (this.#labels === undefined) {
+      const t = this.template();
+      this.#labels = stringMap(t instanceof Unknown ? t : read(t, "metadata", "labels"));
+    }
+    return this.#labels;
+  }
+
+  get podSpec(): Cursor | Unknown {
+    if (this.#spec === undefined) {
+      const t = this.template();
+      this.#spec = t instanceof Unknown ? t : read(t, "spec");
+    }
+    return this.#spec;
+  }
 }
 
 // ---------------------------------------------------------------------------------------------

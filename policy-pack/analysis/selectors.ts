@@ -9,6 +9,7 @@
 //   values. Exists / DoesNotExist: the key is present / absent.
 // - A malformed selector (unknown operator, In/NotIn without values, Exists with values) is
 //   rejected by the API server; here it selects nothing and carries the reason.
+import { NAMESPACE_NAME_LABEL } from "../../lib/topology/tiers";
 import { type Cursor, type Maybe, Unknown, entries, items, pathOf, read, str } from "./unknown";
 
 export type Labels = Readonly<Record<string, string>>;
@@ -241,6 +242,8 @@ export class LabelIndex<T> {
     const e = { labels, item };
     this.all.push(e);
     for (const k of Object.keys(labels)) {
+      // A generated value (FRESH) is never named by a selector: nothing to look up by.
+      if (labels[k] === FRESH) continue;
       const key = pairKey(k, labels[k] as string);
       let list = this.byPair.get(key);
       if (!list) this.byPair.set(key, (list = []));
@@ -265,4 +268,143 @@ export class LabelIndex<T> {
     for (const c of candidates) if (matches(sel, c.labels)) out.push(c.item);
     return out;
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// "Everyone", however it is spelled.
+
+/** The label the API server sets on every namespace, to its name; it cannot be changed. */
+export { NAMESPACE_NAME_LABEL };
+
+/**
+ * A label value no selector names: stands for a value the pack cannot know and nobody writes in
+ * a selector (a new namespace's name, a generated hash). Label values cannot contain NUL.
+ */
+export const FRESH = "\u0000fresh";
+
+/**
+ * Whether `sel` selects every namespace, including any namespace created later: it selects a
+ * namespace whose name it does not mention and that carries no label but the API server's
+ * `kubernetes.io/metadata.name`. So `{}`, `Exists` or `NotIn` on the name label, and
+ * `DoesNotExist` on a custom label all count: a new namespace passes each of them.
+ */
+export function selectsEveryNamespace(sel: Selector): boolean {
+  return matches(sel, { [NAMESPACE_NAME_LABEL]: FRESH });
+}
+
+/**
+ * Whether `sel` selects every pod anyone may create: it selects a pod without labels (`{}`,
+ * `NotIn` or `DoesNotExist` expressions). A selector that names a label value (`app=web`, or
+ * `app` Exists) is not "every pod", though whoever creates a pod chooses its labels.
+ */
+export function selectsEveryPod(sel: Selector): boolean {
+  return matches(sel, {});
+}
+
+/** Namespace names a selector leaves out while selecting every other namespace. */
+export function excludedNamespaces(sel: Selector): string[] {
+  if (sel.kind !== "requirements") return [];
+  return sel.requirements
+    .filter((r) => r.key === NAMESPACE_NAME_LABEL && r.operator === "NotIn")
+    .flatMap((r) => r.values);
+}
+
+/**
+ * Whether every object a selector selects carries `key` with one of `values` (e.g. the peer
+ * only reaches namespaces named kube-system).
+ */
+export function confinedTo(sel: Selector, key: string, values: readonly string[]): boolean {
+  if (sel.kind === "nothing") return true;
+  return sel.requirements.some(
+    (r) => r.key === key && r.operator === "In" && r.values.every((v) => values.includes(v)),
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Coverage: do several selectors together select every label set?
+
+const ABSENT = Symbol("absent");
+type Value = string | typeof ABSENT;
+
+function meetsValue(r: Requirement, v: Value): boolean {
+  const has = v !== ABSENT;
+  switch (r.operator) {
+    case "In":
+      return has && r.values.includes(v);
+    case "NotIn":
+      return !has || !r.values.includes(v);
+    case "Exists":
+      return has;
+    case "DoesNotExist":
+      return !has;
+  }
+}
+
+export type Coverage =
+  | { readonly covered: true }
+  /** A label set none of the selectors selects. */
+  | { readonly covered: false; readonly witness: Labels }
+  /** The search gave up (too many combinations): treat as not proven. */
+  | { readonly covered: undefined };
+
+/**
+ * Whether the union of `selectors` selects every possible label set, and if not, a label set it
+ * misses. Each key ranges over: absent, a value no selector names, and each value some selector
+ * names; a search assigns keys only where a selector still matches, so a typical call is a few
+ * steps (any `{}` answers at once). `budget` bounds the steps.
+ */
+export function coversEveryLabelSet(selectors: readonly Selector[], budget = 20_000): Coverage {
+  const sels = selectors.filter(
+    (s): s is Extract<Selector, { kind: "requirements" }> => s.kind === "requirements",
+  );
+  if (sels.some((s) => s.requirements.length === 0)) return { covered: true };
+  const domain = new Map<string, Value[]>();
+  for (const s of sels) {
+    for (const r of s.requirements) {
+      let d = domain.get(r.key);
+      if (!d) domain.set(r.key, (d = [ABSENT, FRESH]));
+      for (const v of r.values) if (!d.includes(v)) d.push(v);
+    }
+  }
+  const assign = new Map<string, Value>();
+  let steps = 0;
+  const search = (): Labels | null | "budget" => {
+    if (++steps > budget) return "budget";
+    let pick: { keys: string[]; reqs: readonly Requirement[] } | undefined;
+    for (const s of sels) {
+      let falsified = false;
+      const open: string[] = [];
+      for (const r of s.requirements) {
+        const v = assign.get(r.key);
+        if (v === undefined) {
+          if (!open.includes(r.key)) open.push(r.key);
+        } else if (!meetsValue(r, v)) {
+          falsified = true;
+          break;
+        }
+      }
+      if (falsified) continue;
+      if (open.length === 0) return null; // this selector matches every completion
+      if (!pick || open.length < pick.keys.length) pick = { keys: open, reqs: s.requirements };
+    }
+    if (!pick) {
+      const labels: Record<string, string> = {};
+      for (const [k, v] of assign)
+        if (v !== ABSENT) labels[k] = v === FRESH ? "<any other value>" : v;
+      return labels;
+    }
+    for (const key of pick.keys) {
+      for (const v of domain.get(key) ?? [ABSENT]) {
+        if (pick.reqs.every((r) => r.key !== key || meetsValue(r, v))) continue;
+        assign.set(key, v);
+        const found = search();
+        assign.delete(key);
+        if (found !== null) return found;
+      }
+    }
+    return null;
+  };
+  const r = search();
+  if (r === "budget") return { covered: undefined };
+  return r === null ? { covered: true } : { covered: false, witness: r };
 }

@@ -1,6 +1,16 @@
-// One pass over the stack's resources, grouped by kind and namespace, so every check looks up
-// what lives in a namespace instead of scanning the stack per object (no pairwise scan).
+// One pass over the stack's resources, grouped by kind, cluster and namespace, so every check
+// looks up what lives in a namespace instead of scanning the stack per object (no pairwise scan).
 // Kinds are normalised lazily: a check pays only for the kinds it reads.
+//
+// Before grouping, the index settles what the stack really creates:
+// - `<Kind>Patch` resources are merged into the object of the stack they patch (same cluster,
+//   kind, namespace and name; objects merge, lists and scalars are replaced, as server-side apply
+//   does for the atomic lists of these kinds); a patch of an object the stack lacks stays on its
+//   own, marked `externalPatch`: the fields it does not set are invisible.
+// - Resources registered without a provider under a Kubernetes type token are components that
+//   create nothing; they are set aside (`impostors`) and never counted as objects.
+// - Helm Releases and yaml/v2 / Helm v4 / kustomize/v2 components without visible children are
+//   set aside as `opaque`: objects the pack cannot read.
 import {
   type ConfigObj,
   type NamespaceObj,
@@ -9,16 +19,22 @@ import {
   type StackResource,
   type WorkloadObj,
   classify,
+  namespaceOf,
   toConfig,
   toNamespace,
   toNetworkPolicy,
   toPdb,
   toWorkload,
 } from "./resources";
-import { type Maybe, Unknown } from "./unknown";
+import { type Maybe, Unknown, cursor, read, str } from "./unknown";
 
-/** Objects grouped by namespace; those whose namespace is unknown are kept apart. */
-export class ByNamespace<T extends { namespace: Maybe<string> }> {
+/** Key of a namespace in a cluster. */
+export function scopeKey(cluster: string, namespace: string): string {
+  return `${cluster}\u0000${namespace}`;
+}
+
+/** Objects grouped by cluster and namespace; those whose namespace is unknown are kept apart. */
+export class ByNamespace<T extends { namespace: Maybe<string>; cluster: string }> {
   readonly all: readonly T[];
   private readonly map = new Map<string, T[]>();
   readonly unknownNamespace: T[] = [];
@@ -30,19 +46,39 @@ export class ByNamespace<T extends { namespace: Maybe<string> }> {
         this.unknownNamespace.push(o);
         continue;
       }
-      let list = this.map.get(o.namespace);
-      if (!list) this.map.set(o.namespace, (list = []));
+      const k = scopeKey(o.cluster, o.namespace);
+      let list = this.map.get(k);
+      if (!list) this.map.set(k, (list = []));
       list.push(o);
     }
   }
 
-  in(namespace: string): readonly T[] {
-    return this.map.get(namespace) ?? [];
+  /** Objects in `namespace` of `cluster` ("" = the ambient cluster). */
+  in(namespace: string, cluster = ""): readonly T[] {
+    return this.map.get(scopeKey(cluster, namespace)) ?? [];
   }
+}
 
-  namespaces(): IterableIterator<string> {
-    return this.map.keys();
-  }
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/** Server-side-apply-like merge: objects merge key by key; lists and scalars are replaced. */
+export function mergePatch(target: unknown, patch: unknown): unknown {
+  if (!isPlainObject(target) || !isPlainObject(patch)) return patch === undefined ? target : patch;
+  const out: Record<string, unknown> = { ...target };
+  for (const k of Object.keys(patch)) out[k] = mergePatch(target[k], patch[k]);
+  return out;
+}
+
+function identity(r: StackResource, cls: string): string | undefined {
+  const c = cursor(r.urn, r.props, "", r.unknownMarkers);
+  const name = str(read(c, "metadata", "name"));
+  if (name === undefined || name instanceof Unknown) return undefined;
+  if (cls === "Namespace") return `${r.cluster ?? ""}\u0000${cls}\u0000${name}`;
+  const ns = namespaceOf(r, c);
+  if (ns instanceof Unknown) return undefined;
+  return `${r.cluster ?? ""}\u0000${cls}\u0000${ns}\u0000${name}`;
 }
 
 export class StackIndex {
@@ -54,23 +90,96 @@ export class StackIndex {
     ConfigMap: [] as StackResource[],
     Secret: [] as StackResource[],
   };
+  /** Components registered under a Kubernetes type token (they create nothing). */
+  readonly impostors: StackResource[] = [];
+  /** Resources that create Kubernetes objects the pack cannot read. */
+  readonly opaque: StackResource[] = [];
   private cache = new Map<string, unknown>();
 
   constructor(resources: Iterable<StackResource>) {
-    for (const r of resources) {
+    const patches: { r: StackResource; cls: string }[] = [];
+    const targets = new Map<string, { list: StackResource[]; i: number }>();
+    const push = (r: StackResource): void => {
       const c = classify(r.type);
-      if (!c) continue;
+      if (!c) return;
+      if (c.class === "Opaque") {
+        if (!c.childrenVisible || !r.hasChildren) this.opaque.push(r);
+        return;
+      }
+      if (r.component) {
+        this.impostors.push(r);
+        return;
+      }
+      if (c.patch) {
+        patches.push({ r, cls: c.class === "Workload" ? `Workload/${c.kind}` : c.class });
+        return;
+      }
+      let list: StackResource[];
       switch (c.class) {
         case "PodDisruptionBudget":
           this.raw.PodDisruptionBudget.push({ r, version: c.version });
-          break;
+          return;
         case "Workload":
           this.raw.Workload.push({ r, kind: c.kind });
-          break;
+          return;
         default:
-          this.raw[c.class].push(r);
+          list = this.raw[c.class];
+      }
+      list.push(r);
+    };
+    for (const r of resources) push(r);
+    if (patches.length === 0) return;
+
+    // Merge each patch into the object it patches, when the stack declares it.
+    const lists: [string, StackResource[]][] = [
+      ["Namespace", this.raw.Namespace],
+      ["NetworkPolicy", this.raw.NetworkPolicy],
+      ["ConfigMap", this.raw.ConfigMap],
+      ["Secret", this.raw.Secret],
+    ];
+    for (const [cls, list] of lists) {
+      list.forEach((r, i) => {
+        const id = identity(r, cls);
+        if (id) targets.set(id, { list, i });
+      });
+    }
+    const pdbRs = this.raw.PodDisruptionBudget.map((x) => x.r);
+    pdbRs.forEach((r, i) => {
+      const id = identity(r, "PodDisruptionBudget");
+      if (id) targets.set(id, { list: pdbRs, i });
+    });
+    const wlRs = this.raw.Workload.map((x) => x.r);
+    wlRs.forEach((r, i) => {
+      const id = identity(r, `Workload/${this.raw.Workload[i]?.kind ?? ""}`);
+      if (id) targets.set(id, { list: wlRs, i });
+    });
+    for (const { r, cls } of patches) {
+      const id = identity(r, cls);
+      const t = id ? targets.get(id) : undefined;
+      if (t) {
+        const old = t.list[t.i] as StackResource;
+        t.list[t.i] = {
+          ...old,
+          props: mergePatch(old.props, r.props),
+          patchedBy: [...(old.patchedBy ?? []), r.urn],
+        };
+      } else {
+        const standalone = { ...r, externalPatch: true };
+        const c = classify(r.type);
+        if (c?.class === "PodDisruptionBudget") {
+          this.raw.PodDisruptionBudget.push({ r: standalone, version: c.version });
+          pdbRs.push(standalone);
+        } else if (c?.class === "Workload") {
+          this.raw.Workload.push({ r: standalone, kind: c.kind });
+          wlRs.push(standalone);
+        } else if (c && c.class !== "Opaque") this.raw[c.class].push(standalone);
       }
     }
+    this.raw.PodDisruptionBudget = this.raw.PodDisruptionBudget.map((x, i) => ({
+      ...x,
+      r: pdbRs[i] as StackResource,
+    }));
+    this.raw.Workload = this.raw.Workload.map((x, i) => ({ ...x, r: wlRs[i] as StackResource }));
   }
 
   private memo<T>(key: string, make: () => T): T {
@@ -100,18 +209,23 @@ export class StackIndex {
     );
   }
 
-  /** A ConfigMap or Secret by namespace and name (an unknown name never matches). */
-  config(namespace: string, kind: "ConfigMap" | "Secret", name: string): ConfigObj | undefined {
+  /** A ConfigMap or Secret by cluster, namespace and name (an unknown name never matches). */
+  config(
+    namespace: string,
+    kind: "ConfigMap" | "Secret",
+    name: string,
+    cluster = "",
+  ): ConfigObj | undefined {
     const byKey = this.memo("cfgByKey", () => {
       const m = new Map<string, ConfigObj>();
       for (const c of this.configs.all) {
         if (typeof c.namespace === "string" && typeof c.name === "string") {
-          m.set(`${c.namespace}\u0000${c.configKind}\u0000${c.name}`, c);
+          m.set(`${c.cluster}\u0000${c.namespace}\u0000${c.configKind}\u0000${c.name}`, c);
         }
       }
       return m;
     });
-    return byKey.get(`${namespace}\u0000${kind}\u0000${name}`);
+    return byKey.get(`${cluster}\u0000${namespace}\u0000${kind}\u0000${name}`);
   }
 
   get configs(): ByNamespace<ConfigObj> {

@@ -1,4 +1,5 @@
-// Benchmark: every policy of the pack validating synthetic stacks of 1k, 10k and 50k resources,
+// Benchmark: every policy of the pack (resource policies on each resource, then stack policies)
+// validating synthetic stacks of 1k, 10k and 50k resources,
 // as CrossGuard runs them (properties behind the unknown-checking proxy), in two layouts: one
 // namespace per tenant, and every tenant in a single namespace (the case a per-namespace scan
 // would make quadratic). Prints medians of several runs, wall-clock and CPU time of this process
@@ -6,16 +7,26 @@
 // exponent (1 = linear, 2 = pairwise), and saves the figures to bench/results/stack-validation.json.
 // Exits non-zero if 10k resources take 1 s of CPU or more, or if growth is clearly superlinear.
 //
-//   npm run bench:policy            (from the repository root)
+// With `--baseline <git-ref>`, the pack as committed at that ref is extracted (git archive, into
+// the git-ignored .local/) and measured side by side in the same run: runs alternate between the
+// two packs on the same synthetic stacks, and the result records both medians and their ratio.
+//
+//   npm run bench:policy                          (from the repository root)
+//   npm run bench:policy -- --baseline main
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { PolicyResource } from "@pulumi/policy";
 import * as prettier from "prettier";
-import { policyResource, runPack } from "../../tests/support/crossguard";
-import { policies } from "../policies";
+import { execFileSync } from "node:child_process";
+import { policyResource, runPolicy } from "../../tests/support/crossguard";
+import type { PackPolicy } from "../support/define";
+import { policies as currentPolicies } from "../policies";
 
-const SIZES = [1_000, 10_000, 50_000];
+// BENCH_SIZES=1000,10000 narrows a quick run (the saved file then lacks the other sizes).
+const SIZES = process.env.BENCH_SIZES
+  ? process.env.BENCH_SIZES.split(",").map(Number)
+  : [1_000, 10_000, 50_000];
 const RUNS: Record<number, number> = { 1_000: 9, 10_000: 7, 50_000: 5 };
 const BUDGET_10K_MS = 1_000;
 const MAX_EXPONENT = 1.3;
@@ -189,9 +200,17 @@ function stack(n: number, compact: boolean): PolicyResource[] {
   return out.slice(0, n);
 }
 
-/** Every policy of the pack over the stack, as the engine runs them; returns the violations. */
-async function validate(resources: PolicyResource[]): Promise<number> {
-  return (await runPack(resources)).violations.length;
+/**
+ * Every policy of a pack over the stack, as the engine runs them (resource policies on each
+ * resource, then the stack policy; each policy gets a list of its own); returns the violations.
+ */
+async function validate(
+  resources: PolicyResource[],
+  policies: readonly PackPolicy[],
+): Promise<number> {
+  let n = 0;
+  for (const p of policies) n += (await runPolicy(p, [...resources])).violations.length;
+  return n;
 }
 
 function median(xs: number[]): number {
@@ -214,19 +233,39 @@ interface Figure {
   violations: number;
 }
 
-async function measure(n: number, compact: boolean): Promise<Figure> {
+interface Samples {
+  times: number[];
+  cpu: number[];
+  violations: number;
+}
+
+/** Runs each pack on the same stack, alternating run by run so both see the same load. */
+async function measure(
+  n: number,
+  compact: boolean,
+  packs: readonly (readonly PackPolicy[])[],
+): Promise<Figure[]> {
   const resources = stack(n, compact);
-  const violations = await validate(resources); // warm-up
-  const times: number[] = [];
-  const cpu: number[] = [];
-  for (let r = 0; r < (RUNS[n] ?? 5); r++) {
-    const c0 = process.cpuUsage();
-    const t0 = performance.now();
-    await validate(resources);
-    times.push(performance.now() - t0);
-    const c = process.cpuUsage(c0);
-    cpu.push((c.user + c.system) / 1000);
+  const samples: Samples[] = [];
+  for (const pack of packs) {
+    samples.push({ times: [], cpu: [], violations: await validate(resources, pack) }); // warm-up
   }
+  for (let r = 0; r < (RUNS[n] ?? 5); r++) {
+    for (const [i, pack] of packs.entries()) {
+      const s = samples[i] as Samples;
+      const c0 = process.cpuUsage();
+      const t0 = performance.now();
+      await validate(resources, pack);
+      s.times.push(performance.now() - t0);
+      const c = process.cpuUsage(c0);
+      s.cpu.push((c.user + c.system) / 1000);
+    }
+  }
+  return samples.map((s) => figure(n, compact, s));
+}
+
+function figure(n: number, compact: boolean, s: Samples): Figure {
+  const { times, cpu, violations } = s;
   const med = median(times);
   const medCpu = median(cpu);
   return {
@@ -249,18 +288,80 @@ function exponent(figs: Figure[]): number {
   return Math.round(e * 100) / 100;
 }
 
+/** The pack as committed at `ref`, extracted under .local/ and loaded. */
+async function baselinePack(ref: string): Promise<readonly PackPolicy[]> {
+  const root = path.resolve(__dirname, "..", "..");
+  const commit = execFileSync("git", ["rev-parse", "--short", ref], {
+    cwd: root,
+    encoding: "utf8",
+  }).trim();
+  const dir = path.join(root, ".local", "bench-baseline", commit);
+  if (!fs.existsSync(path.join(dir, "lib"))) {
+    fs.mkdirSync(dir, { recursive: true });
+    const tar = execFileSync("git", ["archive", "--format=tar", commit, "policy-pack", "lib"], {
+      cwd: root,
+      maxBuffer: 256 * 1024 * 1024,
+    });
+    execFileSync("tar", ["-x", "-C", dir], { input: tar });
+  }
+  const mod = (await import(path.join(dir, "policy-pack", "policies", "index.ts"))) as {
+    policies: readonly PackPolicy[];
+  };
+  console.log(`baseline: policy-pack at ${ref} (${commit})`);
+  return mod.policies;
+}
+
+function line(label: string, f: Figure): string {
+  return (
+    `${label.padEnd(9)} ${f.layout.padEnd(21)} ${String(f.resources).padStart(6)} resources: ` +
+    `median ${f.medianCpuMs.toFixed(1).padStart(7)} ms CPU, ${f.medianMs.toFixed(1)} ms wall ` +
+    `(wall min ${f.minMs.toFixed(1)}, max ${f.maxMs.toFixed(1)}; ${f.runs} runs), ` +
+    `${(f.usPerResource * 1000).toFixed(1)} µs CPU/resource, ${f.violations} violations`
+  );
+}
+
 async function main(): Promise<void> {
+  const only = process.env.BENCH_ONLY; // "10000:single" etc., for profiling one size
+  if (only) {
+    const [n, layout] = only.split(":");
+    const resources = stack(Number(n), layout === "single");
+    for (let i = 0; i < 5; i++) {
+      const row: string[] = [];
+      const pack = process.env.BENCH_PACK
+        ? await baselinePack(process.env.BENCH_PACK)
+        : currentPolicies;
+      for (const p of pack) {
+        const c0 = process.cpuUsage();
+        await validate(resources, [p]);
+        const c = process.cpuUsage(c0);
+        row.push(
+          `${p.name.split("-").slice(-3).join("-")} ${((c.user + c.system) / 1000).toFixed(0)}`,
+        );
+      }
+      console.log(`${only}: ${row.join(", ")} ms CPU`);
+    }
+    return;
+  }
+  const at = process.argv.indexOf("--baseline");
+  const ref = at >= 0 ? process.argv[at + 1] : undefined;
+  if (at >= 0 && !ref) throw new Error("--baseline needs a git ref (e.g. main)");
+  const packs: (readonly PackPolicy[])[] = [currentPolicies];
+  if (ref) packs.push(await baselinePack(ref));
   const figures: Figure[] = [];
+  const baseline: Figure[] = [];
   for (const compact of [false, true]) {
     for (const n of SIZES) {
-      const f = await measure(n, compact);
+      const [f, b] = await measure(n, compact, packs);
+      if (!f) continue;
       figures.push(f);
-      console.log(
-        `${f.layout.padEnd(21)} ${String(n).padStart(6)} resources: ` +
-          `median ${f.medianCpuMs.toFixed(1).padStart(7)} ms CPU, ${f.medianMs.toFixed(1)} ms wall ` +
-          `(wall min ${f.minMs.toFixed(1)}, max ${f.maxMs.toFixed(1)}; ${f.runs} runs), ` +
-          `${(f.usPerResource * 1000).toFixed(1)} µs CPU/resource, ${f.violations} violations`,
-      );
+      console.log(line("current", f));
+      if (b) {
+        baseline.push(b);
+        console.log(line("baseline", b));
+        console.log(
+          `${"".padEnd(9)} ratio current/baseline CPU ${(f.medianCpuMs / b.medianCpuMs).toFixed(2)}`,
+        );
+      }
     }
   }
   const perTenant = figures.filter((f) => f.layout === "namespace-per-tenant");
@@ -290,8 +391,30 @@ async function main(): Promise<void> {
       cpus: os.cpus().length,
       loadAverage: load,
     },
-    policies: policies.map((p) => p.name),
+    policies: currentPolicies.map((p) => p.name),
     figures,
+    ...(ref
+      ? {
+          baseline: {
+            ref,
+            figures: baseline,
+            cpuRatio10k: Object.fromEntries(
+              figures
+                .filter((f) => f.resources === 10_000)
+                .map((f) => {
+                  const b = baseline.find(
+                    (x) => x.resources === f.resources && x.layout === f.layout,
+                  );
+                  return [
+                    f.layout,
+                    b ? Math.round((f.medianCpuMs / b.medianCpuMs) * 100) / 100 : null,
+                  ];
+                }),
+            ),
+          },
+        }
+      : {}),
+
     growthExponent: growth,
     budget: {
       resources: 10_000,

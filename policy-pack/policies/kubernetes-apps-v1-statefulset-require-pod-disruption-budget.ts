@@ -1,6 +1,6 @@
 // Mandatory: every StatefulSet at or above a replica threshold has a PodDisruptionBudget in its
 // namespace whose selector matches its pod template labels.
-import { type RequirePdbConfig, checkRequirePdb } from "../analysis";
+import { type RequirePdbConfig, checkRequirePdb, pdbResourceFindings } from "../analysis";
 import { type CommonConfig, definePolicy } from "../support/define";
 import { K8S_DISRUPTIONS, URLS } from "../support/frameworks";
 import { quorumFormula } from "../../lib/topology/quorum";
@@ -10,7 +10,7 @@ type Config = CommonConfig & RequirePdbConfig;
 export const requirePodDisruptionBudget = definePolicy<Config>({
   name: "kubernetes-apps-v1-statefulset-require-pod-disruption-budget",
   description:
-    "Every StatefulSet with at least `minReplicas` replicas must have a PodDisruptionBudget in its own namespace whose selector matches its pod template labels.",
+    "Every StatefulSet with at least `minReplicas` replicas must have exactly one working PodDisruptionBudget in its own namespace and cluster, judged against the pods the controller really creates: every pod selected by one budget only, which keeps at least one pod and lets at least one go; no budget may protect nothing.",
   enforcementLevel: "mandatory",
   severity: "medium",
   framework: K8S_DISRUPTIONS,
@@ -38,6 +38,16 @@ export const requirePodDisruptionBudget = definePolicy<Config>({
       default: [],
       description: "StatefulSets (`namespace/name`) this policy ignores.",
     },
+    acknowledgedUnreadable: {
+      type: "array",
+      items: { type: "string" },
+      uniqueItems: true,
+      default: [],
+      description:
+        "Resources (`type::name`) whose Kubernetes objects the pack cannot read (Helm Release, yaml/v2 without visible children) that you accept.",
+    },
   },
   check: checkRequirePdb,
+  checkResource: pdbResourceFindings,
+  resourceClasses: ["PodDisruptionBudget", "Opaque"],
 });

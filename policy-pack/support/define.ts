@@ -15,6 +15,8 @@ import type {
   PolicyComplianceFramework,
   PolicyConfigSchema,
   PolicyResource,
+  ResourceValidationArgs,
+  ResourceValidationPolicy,
   Severity,
   StackValidationPolicy,
 } from "@pulumi/policy";
@@ -22,6 +24,8 @@ import * as proxyModule from "@pulumi/policy/proxy";
 import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
 import {
   type Finding,
+  type Maybe,
+  type ResourceClass,
   StackIndex,
   classify,
   type StackResource,
@@ -53,11 +57,22 @@ export interface PolicyDefinition<C extends CommonConfig> {
     readonly failClosedOnUnknown: boolean;
     readonly exemptNamespaces: readonly string[];
   };
+  /** The cross-resource check, run as a stack policy. */
   readonly check: (index: StackIndex, config: C) => Finding[];
+  /**
+   * What one resource shows on its own, run as a resource policy too (before each resource is
+   * created, also under `pulumi up --skip-preview`); the index holds that resource only.
+   */
+  readonly checkResource?: (index: StackIndex, config: C) => Finding[];
+  /** The kinds `checkResource` reads; other resources skip the resource policy at once. */
+  readonly resourceClasses?: readonly ResourceClass["class"][];
 }
 
-/** A CrossGuard stack policy, plus the resolved config schema for docs and tests. */
-export type PackPolicy = StackValidationPolicy & { readonly configSchema: PolicyConfigSchema };
+/** A CrossGuard stack policy (and resource policy), plus its config schema for docs and tests. */
+export type PackPolicy = StackValidationPolicy &
+  Partial<Pick<ResourceValidationPolicy, "validateResource">> & {
+    readonly configSchema: PolicyConfigSchema;
+  };
 
 const KUBERNETES_PROVIDER = "pulumi:providers:kubernetes";
 
@@ -95,18 +110,87 @@ function rawProps(props: unknown): unknown {
   return typeof target === "object" && target !== null ? target : props;
 }
 
-/** Adapts a CrossGuard resource; reads the provider's default namespace when there is one. */
-export function toStackResource(r: PolicyResource): StackResource {
-  const props = rawProps(r.props);
-  const base: StackResource =
-    props === r.props
-      ? { type: r.type, urn: r.urn, name: r.name, props }
-      : { type: r.type, urn: r.urn, name: r.name, props, unknownMarkers: MARKERS };
-  const p = r.provider;
-  if (!p || p.type !== KUBERNETES_PROVIDER) return base;
+/** What CrossGuard hands a resource policy or a stack policy, per resource. */
+type Resource = Pick<PolicyResource, "type" | "urn" | "name" | "props" | "provider"> &
+  Partial<Pick<PolicyResource, "dependencies" | "propertyDependencies">>;
+
+/**
+ * Which cluster a provider targets: its kubeconfig, context and cluster settings as written
+ * (used only as a key, never printed: a kubeconfig may hold credentials), or its URN when one of
+ * them is unknown. Providers that set none of them use the ambient kubeconfig: "".
+ */
+const providerFacts = new WeakMap<
+  object,
+  { cluster: string; namespace: Maybe<string> | undefined }
+>();
+
+/** Cluster key and default namespace of a provider, computed once per provider object. */
+function providerOf(p: NonNullable<Resource["provider"]>): {
+  cluster: string;
+  namespace: Maybe<string> | undefined;
+} {
+  let f = providerFacts.get(p);
+  if (!f) {
+    const pp = rawProps(p.props);
+    const ns = str(read(cursor(p.urn, pp, "", pp === p.props ? undefined : MARKERS), "namespace"));
+    f = { cluster: clusterKey(p), namespace: ns };
+    providerFacts.set(p, f);
+  }
+  return f;
+}
+
+function clusterKey(p: NonNullable<Resource["provider"]>): string {
   const pp = rawProps(p.props);
-  const ns = str(read(cursor(p.urn, pp, "", pp === p.props ? undefined : MARKERS), "namespace"));
-  return ns === undefined ? base : { ...base, providerNamespace: ns };
+  const c = cursor(p.urn, pp, "", pp === p.props ? undefined : MARKERS);
+  const parts: string[] = [];
+  for (const k of ["kubeconfig", "context", "cluster"]) {
+    const v = str(read(c, k));
+    if (v instanceof Unknown) return p.urn;
+    parts.push(v ?? "");
+  }
+  return parts.every((x) => x === "") ? "" : JSON.stringify(parts);
+}
+
+/**
+ * Adapts a CrossGuard resource: raw properties, the provider's default namespace and cluster,
+ * whether it is a component (no provider), what it was computed from, whether it has children.
+ */
+export function toStackResource(r: Resource, parents?: ReadonlySet<string>): StackResource {
+  // One object per resource, optional fields set only when present: this runs for every
+  // resource of every policy, and allocation dominated its cost.
+  const props = rawProps(r.props);
+  const out: { -readonly [K in keyof StackResource]: StackResource[K] } = {
+    type: r.type,
+    urn: r.urn,
+    name: r.name,
+    props,
+  };
+  if (props !== r.props) out.unknownMarkers = MARKERS;
+  let deps: Set<string> | undefined;
+  for (const d of r.dependencies ?? []) (deps ??= new Set()).add(d.urn);
+  const pd = r.propertyDependencies;
+  if (pd) for (const k in pd) for (const d of pd[k] ?? []) (deps ??= new Set()).add(d.urn);
+  if (deps) out.dependsOn = [...deps];
+  if (parents?.has(r.urn)) out.hasChildren = true;
+  const p = r.provider;
+  if (!p) out.component = true;
+  else if (p.type === KUBERNETES_PROVIDER) {
+    const f = providerOf(p);
+    out.cluster = f.cluster;
+    out.providerName = p.name;
+    if (f.namespace !== undefined) out.providerNamespace = f.namespace;
+  }
+  return out;
+}
+
+/** The stack index of one `validateStack` call (the engine hands each policy its own list). */
+function stackIndex(resources: readonly PolicyResource[]): StackIndex {
+  const parents = new Set<string>();
+  for (const r of resources) if (r.parent) parents.add(r.parent.urn);
+  // Only the kinds the checks read are adapted; the rest of the stack is skipped here.
+  return new StackIndex(
+    resources.filter((r) => classify(r.type) !== undefined).map((r) => toStackResource(r, parents)),
+  );
 }
 
 /** The error CrossGuard itself would have raised on reading the unknown value. */
@@ -154,27 +238,47 @@ export function definePolicy<C extends CommonConfig>(def: PolicyDefinition<C>): 
     url: def.url,
     tags: [...def.tags],
     configSchema: { properties },
+    ...(def.checkResource
+      ? {
+          validateResource: (args: ResourceValidationArgs, reportViolation) => {
+            const cls = classify(args.type);
+            if (cls === undefined || !(def.resourceClasses ?? [cls.class]).includes(cls.class)) {
+              return;
+            }
+            const config = {
+              ...defaults,
+              ...args.getConfig<Record<string, unknown>>(),
+            } as unknown as C;
+            const index = new StackIndex([toStackResource(args)]);
+            report(def.checkResource?.(index, config) ?? [], config, reportViolation);
+          },
+        }
+      : {}),
     validateStack: (args, reportViolation) => {
       const config = { ...defaults, ...args.getConfig<Record<string, unknown>>() } as unknown as C;
-      // Only the kinds the checks read are adapted; the rest of the stack is skipped here.
-      const index = new StackIndex(
-        args.resources.filter((r) => classify(r.type) !== undefined).map(toStackResource),
-      );
-      const deferred: Unknown[] = [];
-      for (const f of def.check(index, config)) {
-        if (!f.unknown) reportViolation(f.message, f.urn);
-        else if (config.failClosedOnUnknown) {
-          reportViolation(
-            `${f.message}. Failing closed: this policy does not pass what it cannot see. Make the ` +
-              `value known at preview (a literal or stack config, not another resource's output), ` +
-              `or set failClosedOnUnknown: false for ${def.name} to have CrossGuard report it as ` +
-              `advisory instead.`,
-            f.urn,
-          );
-        } else deferred.push(f.unknown);
-      }
-      const first = deferred[0];
-      if (first) throw unknownError(first);
+      report(def.check(stackIndex(args.resources), config), config, reportViolation);
     },
   };
+
+  function report(
+    findings: Finding[],
+    config: C,
+    reportViolation: (message: string, urn?: string) => void,
+  ): void {
+    const deferred: Unknown[] = [];
+    for (const f of findings) {
+      if (!f.unknown) reportViolation(f.message, f.urn);
+      else if (config.failClosedOnUnknown) {
+        reportViolation(
+          `${f.message}. Failing closed: this policy does not pass what it cannot see. Make the ` +
+            `value known at preview (a literal or stack config, not another resource's output), ` +
+            `or set failClosedOnUnknown: false for ${def.name} to have CrossGuard report it as ` +
+            `advisory instead.`,
+          f.urn,
+        );
+      } else deferred.push(f.unknown);
+    }
+    const first = deferred[0];
+    if (first) throw unknownError(first);
+  }
 }

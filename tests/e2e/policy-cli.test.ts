@@ -1,9 +1,16 @@
-// The policy pack through the real Pulumi CLI: `pulumi preview --policy-pack policy-pack` passes
-// on the real program (dev and prod, prod's cluster target overridden for the local run) and
-// fails on tests/policy/fixture-program (a default-allow namespace and a PDB-less StatefulSet)
-// with both mandatory violations printed; on tests/policy/fixture-program-unknowns (values unknown
-// at preview) the mandatory budget policy fails closed. Runs only where the toolchain is built
-// (bin/pulumi, and the Kubernetes provider for the programs that use it).
+// The policy pack through the real Pulumi CLI and the upstream Kubernetes provider:
+// - `pulumi preview --policy-pack policy-pack` passes on the real program (dev and prod, prod's
+//   cluster target overridden for the local run);
+// - fails on tests/policy/fixture-program (a default-allow namespace and a PDB-less StatefulSet)
+//   with both mandatory violations printed;
+// - on tests/policy/fixture-program-classes, one case per class of issue 11 (yaml/v2 and Patch
+//   resources included), reports exactly the expected violations, with and without the
+//   match-dependencies opt-out;
+// - on tests/policy/fixture-program-unknowns (values unknown at preview) the mandatory budget
+//   policy fails closed;
+// - `pulumi up --skip-preview` on tests/policy/fixture-program-skip-preview stops the hostNetwork
+//   Deployment before it is created (resource policy), and creates the rest.
+// Runs only where the toolchain is built (bin/pulumi and the Kubernetes provider).
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -14,6 +21,8 @@ const PACK_CONFIG = path.join(PACK, "config", "kgents-platform.json");
 const FIXTURE = path.join(ROOT, "tests", "policy", "fixture-program");
 const FIXTURE_STACK = "policy-e2e";
 const UNKNOWNS = path.join(ROOT, "tests", "policy", "fixture-program-unknowns");
+const CLASSES = path.join(ROOT, "tests", "policy", "fixture-program-classes");
+const SKIP_PREVIEW = path.join(ROOT, "tests", "policy", "fixture-program-skip-preview");
 const localTarget = { KGENTS_KUBECONFIG: KUBECONFIG, KGENTS_KUBE_CONTEXT: "" };
 
 const NAMESPACE_POLICY = "kubernetes-core-v1-namespace-require-default-deny-network-policy";
@@ -100,10 +109,11 @@ describe.skipIf(!HAVE_TOOLCHAIN)("pulumi preview --policy-pack policy-pack (real
   });
 });
 
-describe.skipIf(!HAVE_CLI)(
+describe.skipIf(!HAVE_TOOLCHAIN)(
   "pulumi preview --policy-pack policy-pack with values unknown at preview",
   () => {
     beforeAll(() => {
+      must("bash scripts/cluster.sh up", {}, 600_000);
       must(
         `cd "${UNKNOWNS}" && (pulumi stack select ${FIXTURE_STACK} 2>/dev/null || pulumi stack init ${FIXTURE_STACK})`,
       );
@@ -136,6 +146,240 @@ describe.skipIf(!HAVE_CLI)(
       expect(text).toContain(
         "can't run policy 'kubernetes-policy-v1-poddisruptionbudget-selector-matches-pods'",
       );
+    });
+  },
+);
+
+/** A violation the classes program must produce: policy, resource (type: name), message part. */
+interface Expected {
+  readonly policy: string;
+  readonly resource: string | RegExp;
+  readonly message: string;
+}
+
+/** Each mandatory violation block: its header line and the text up to the next header. */
+function mandatoryBlocks(text: string): { header: string; body: string }[] {
+  const lines = text.split("\n");
+  const out: { header: string; body: string }[] = [];
+  for (const [i, l] of lines.entries()) {
+    if (!/\[(mandatory|advisory)\]/.test(l)) continue;
+    const next = lines.findIndex((x, j) => j > i && /\[(mandatory|advisory)\]/.test(x));
+    if (l.includes("[mandatory]")) {
+      out.push({ header: l, body: lines.slice(i + 1, next < 0 ? undefined : next).join(" ") });
+    }
+  }
+  return out;
+}
+
+function expectExactly(text: string, want: readonly Expected[]): void {
+  const got = mandatoryBlocks(text);
+  const left = [...got];
+  for (const w of want) {
+    const i = left.findIndex(
+      (b) =>
+        b.header.includes(w.policy) &&
+        (typeof w.resource === "string"
+          ? b.header.includes(`(${w.resource})`)
+          : w.resource.test(b.header)) &&
+        b.body.replace(/\s+/g, " ").includes(w.message),
+    );
+    expect(
+      i,
+      `no mandatory violation ${w.policy} on ${String(w.resource)} with "${w.message}" in:\n${text}`,
+    ).not.toBe(-1);
+    left.splice(i, 1);
+  }
+  expect(
+    left.map((b) => b.header),
+    text,
+  ).toEqual([]);
+}
+
+const NP = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
+const CLASS_CASES: readonly Expected[] = [
+  {
+    policy: NAMESPACE_POLICY,
+    resource: `${NP}: c1-not-system`,
+    message: "(selects every namespace but kube-system, new ones included) without a podSelector",
+  },
+  {
+    policy: NAMESPACE_POLICY,
+    resource: "kubernetes:apps/v1:Deployment: c2-in-default",
+    message: "namespace default is isolated for Ingress traffic",
+  },
+  {
+    policy: NAMESPACE_POLICY,
+    resource: "kubernetes:apps/v1:Deployment: c2-in-default",
+    message: "namespace default is isolated for Egress traffic",
+  },
+  {
+    policy: PDB_POLICY,
+    resource: "kubernetes:apps/v1:StatefulSet: c3-db",
+    message:
+      "StatefulSet c3-budgets/db (3 replicas) has no working PodDisruptionBudget: PodDisruptionBudget c3-budgets/db protects nothing: minAvailable 0 keeps no pod",
+  },
+  {
+    policy: PDB_POLICY,
+    resource: "kubernetes:policy/v1:PodDisruptionBudget: c3-db",
+    message: "PodDisruptionBudget c3-budgets/db protects nothing",
+  },
+  {
+    policy: NAMESPACE_POLICY,
+    resource: "kubernetes:networking.k8s.io/v1:NetworkPolicyPatch: c4-reopen",
+    message: "re-opens Ingress for every pod of namespace c4-unreadable",
+  },
+  {
+    policy: NAMESPACE_POLICY,
+    resource: `${NP}: c4-unreadable-default-deny`,
+    message: "re-opens Ingress for every pod of namespace c4-unreadable",
+  },
+  {
+    policy: NAMESPACE_POLICY,
+    resource: /\(kubernetes:networking\.k8s\.io\/v1:NetworkPolicy: \S*yaml-open\)/,
+    message: "NetworkPolicy c4-unreadable/yaml-open re-opens Ingress",
+  },
+  {
+    policy: NAMESPACE_POLICY,
+    resource: `${NP}: c4-fake-deny`,
+    message: "it is a component and creates nothing",
+  },
+  {
+    policy: NAMESPACE_POLICY,
+    resource: "kubernetes:core/v1:Namespace: c5-other-cluster",
+    message: "namespace c5-other-cluster is isolated for Ingress traffic",
+  },
+  {
+    policy: NAMESPACE_POLICY,
+    resource: "kubernetes:core/v1:Namespace: c5-other-cluster",
+    message: "namespace c5-other-cluster is isolated for Egress traffic",
+  },
+  {
+    policy: NAMESPACE_POLICY,
+    resource: "kubernetes:apps/v1:Deployment: c6-agent",
+    message: "Deployment c6-host-network/agent runs its pods with hostNetwork: true",
+  },
+  {
+    policy: NAMESPACE_POLICY,
+    resource: `${NP}: c7-dns-google`,
+    message: "lets DNS (port 53) reach spec.egress[0].to[0], wider than the cluster DNS",
+  },
+];
+
+describe.skipIf(!HAVE_TOOLCHAIN)("the issue-11 classes through the real CLI", () => {
+  const STACK = "policy-classes";
+  beforeAll(() => {
+    must("bash scripts/cluster.sh up", {}, 600_000);
+    must(
+      `cd "${CLASSES}" && (pulumi stack select ${STACK} 2>/dev/null || pulumi stack init ${STACK})`,
+    );
+  });
+  afterAll(() => {
+    sh(`cd "${CLASSES}" && pulumi stack rm ${STACK} --yes --force`);
+  });
+
+  it("reports one finding per case; the unknown namespace name fails closed by default", () => {
+    const r = sh(
+      `cd "${CLASSES}" && pulumi preview --stack ${STACK} --non-interactive --policy-pack "${PACK}"`,
+      {},
+      900_000,
+    );
+    const text = output(r);
+    saveArtifact("policy-cli-classes.txt", text);
+    expect(r.code, text).not.toBe(0);
+    // Without the opt-out, the policy computed from the unknown name could be anywhere, so the
+    // namespaces that are not isolated are reported as "cannot verify" (still mandatory).
+    expectExactly(text, [
+      ...CLASS_CASES.map((c) =>
+        c.message.startsWith("namespace ")
+          ? { ...c, message: `cannot verify that ${c.message}` }
+          : c,
+      ),
+      {
+        policy: NAMESPACE_POLICY,
+        resource: "kubernetes:core/v1:Namespace: c9-later",
+        message: "cannot verify that the namespace is default-deny",
+      },
+    ]);
+    // The split default-deny (c8) passes: nothing mandatory names it.
+    expect(text).not.toMatch(/\[mandatory\].*(c8-split|c8-deny)/);
+  });
+
+  it("with unknownNamespaceNames: match-dependencies the auto-named namespace passes at preview", () => {
+    const cfg = path.join(ROOT, "artifacts", "e2e", "policy-classes-config.json");
+    fs.mkdirSync(path.dirname(cfg), { recursive: true });
+    fs.writeFileSync(
+      cfg,
+      JSON.stringify({ [NAMESPACE_POLICY]: { unknownNamespaceNames: "match-dependencies" } }),
+    );
+    const r = sh(
+      `cd "${CLASSES}" && pulumi preview --stack ${STACK} --non-interactive --policy-pack "${PACK}" --policy-pack-config "${cfg}"`,
+      {},
+      900_000,
+    );
+    const text = output(r);
+    saveArtifact("policy-cli-classes-match-dependencies.txt", text);
+    expect(r.code, text).not.toBe(0);
+    expectExactly(
+      text,
+      CLASS_CASES.map((c) =>
+        c.message.startsWith("namespace ")
+          ? {
+              ...c,
+              message: `Namespace ${c.message.slice("namespace ".length).replace(" is isolated for", "")}`,
+            }
+          : c,
+      ).map((c) =>
+        c.message.startsWith("Namespace default")
+          ? {
+              ...c,
+              message:
+                "Namespace default, where this stack puts Deployment default/c2-in-default without declaring it,",
+            }
+          : c,
+      ),
+    );
+  });
+});
+
+describe.skipIf(!HAVE_TOOLCHAIN)(
+  "pulumi up --skip-preview with the pack (resource policies)",
+  () => {
+    const STACK = "policy-skip-preview";
+    beforeAll(() => {
+      must("bash scripts/cluster.sh up", {}, 600_000);
+      must(
+        `cd "${SKIP_PREVIEW}" && (pulumi stack select ${STACK} 2>/dev/null || pulumi stack init ${STACK})`,
+      );
+    });
+    afterAll(() => {
+      sh(
+        `cd "${SKIP_PREVIEW}" && pulumi destroy --stack ${STACK} --yes --non-interactive`,
+        {},
+        600_000,
+      );
+      sh(`cd "${SKIP_PREVIEW}" && pulumi stack rm ${STACK} --yes --force`);
+    });
+
+    it("stops the hostNetwork Deployment before it is created", () => {
+      const r = sh(
+        `cd "${SKIP_PREVIEW}" && pulumi up --stack ${STACK} --skip-preview --yes --non-interactive --policy-pack "${PACK}"`,
+        {},
+        900_000,
+      );
+      const text = output(r);
+      saveArtifact("policy-cli-skip-preview.txt", text);
+      expect(r.code, text).not.toBe(0);
+      expect(text).toContain(
+        "Deployment skip-preview-shop/agent runs its pods with hostNetwork: true",
+      );
+      expect(text).toContain(`${NAMESPACE_POLICY}  (kubernetes:apps/v1:Deployment: agent)`);
+      const get = (what: string) =>
+        sh(`kubectl --kubeconfig "${KUBECONFIG}" -n skip-preview-shop get ${what} -o name`);
+      // The namespace and its default-deny went through; the Deployment never reached the API.
+      expect(get("networkpolicy/default-deny").code).toBe(0);
+      const dep = get("deployment/agent");
+      expect(dep.code, dep.stdout).not.toBe(0);
+      expect(dep.stderr).toContain("NotFound");
     });
   },
 );

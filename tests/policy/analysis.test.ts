@@ -213,7 +213,15 @@ describe("type tokens and images", () => {
     expect(classify("kubernetes:networking.k8s.io/v1:NetworkPolicy")).toEqual({
       class: "NetworkPolicy",
     });
-    expect(classify("kubernetes:apps/v1:StatefulSetPatch")).toBeUndefined();
+    expect(classify("kubernetes:apps/v1:StatefulSetPatch")).toEqual({
+      class: "Workload",
+      kind: "StatefulSet",
+      patch: true,
+    });
+    expect(classify("kubernetes:helm.sh/v3:Release")).toEqual({
+      class: "Opaque",
+      childrenVisible: false,
+    });
     expect(classify("aws:s3/bucket:Bucket")).toBeUndefined();
   });
   it.each([

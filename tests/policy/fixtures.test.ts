@@ -23,6 +23,30 @@ describe("policy fixtures", () => {
     }
   });
 
+  // The classes of bypasses and false positives of issue 11: each needs cases on both sides.
+  const CLASSES = [
+    "everyone",
+    "undeclared-namespace",
+    "budgets",
+    "unreadable",
+    "other-cluster",
+    "host-network",
+    "dns",
+    "split-default-deny",
+    "unknown-namespace-name",
+  ];
+  it.each(CLASSES)("class %s has failing and passing cases", (cls) => {
+    const cases = fixtures.flatMap((f) => f.cases).filter((c) => c.class === cls);
+    expect(cases.some((c) => c.expect.length > 0)).toBe(true);
+    expect(cases.some((c) => c.expect.length === 0 && !c.cantRun)).toBe(true);
+  });
+
+  it("tags every case with a known class or none", () => {
+    for (const c of fixtures.flatMap((f) => f.cases)) {
+      if (c.class !== undefined) expect(CLASSES, c.name).toContain(c.class);
+    }
+  });
+
   for (const f of fixtures) {
     const policy = policies.find((p) => p.name === f.policy);
     describe(f.policy, () => {

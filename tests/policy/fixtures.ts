@@ -12,7 +12,16 @@ interface FixtureManifest {
   apiVersion: string;
   kind: string;
   metadata?: { name?: string; namespace?: string };
-  pulumi?: { name?: string; provider?: Record<string, unknown> };
+  pulumi?: {
+    name?: string;
+    provider?: Record<string, unknown>;
+    providerName?: string;
+    component?: boolean;
+    parent?: string;
+    dependsOn?: string[];
+    /** Pulumi type token, for resources that are not Kubernetes manifests (Helm Release...). */
+    type?: string;
+  };
   [k: string]: unknown;
 }
 
@@ -26,6 +35,8 @@ export interface FixtureCase {
   readonly name: string;
   /** Where the case comes from (rewritten, not copied). */
   readonly source: string;
+  /** The issue-11 class the case covers (see fixtures.test.ts), if any. */
+  readonly class?: string;
   readonly config?: Record<string, unknown>;
   /** Manifests; omitted = the fixture's `base` with `patch` applied. */
   readonly resources?: FixtureManifest[];
@@ -63,8 +74,16 @@ function pulumiName(m: FixtureManifest): string {
 
 export function manifestToResource(m: FixtureManifest): TestResource {
   const { pulumi, ...props } = m;
-  const r: TestResource = { type: tokenOf(m), name: pulumiName(m), props };
-  return pulumi?.provider ? { ...r, provider: pulumi.provider } : r;
+  return {
+    type: pulumi?.type ?? tokenOf(m),
+    name: pulumiName(m),
+    props,
+    ...(pulumi?.provider ? { provider: pulumi.provider } : {}),
+    ...(pulumi?.providerName ? { providerName: pulumi.providerName } : {}),
+    ...(pulumi?.component ? { component: true } : {}),
+    ...(pulumi?.parent ? { parent: pulumi.parent } : {}),
+    ...(pulumi?.dependsOn ? { dependsOn: pulumi.dependsOn } : {}),
+  };
 }
 
 function setPath(obj: Record<string, unknown>, dotted: string, value: unknown, del = false): void {

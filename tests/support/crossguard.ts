@@ -4,7 +4,11 @@
 // into the engine's advisory "can't run policy during preview" notice. The string `$unknown` (or
 // `$unknown:object` / `$unknown:array` / `$unknown:number`) stands for a value not known at
 // preview. Shared by the policy tests and the policy benchmark (policy-pack/bench).
-import type { PolicyResource, PolicyProviderResource } from "@pulumi/policy";
+import type {
+  PolicyProviderResource,
+  PolicyResource,
+  ResourceValidationArgs,
+} from "@pulumi/policy";
 import * as proxyModule from "@pulumi/policy/proxy";
 import { policies } from "../../policy-pack/policies";
 import type { PackPolicy } from "../../policy-pack/support/define";
@@ -53,6 +57,14 @@ export interface TestResource {
   readonly urn?: string;
   /** Properties of the resource's Kubernetes provider (e.g. `{ namespace: "apps" }`). */
   readonly provider?: Record<string, unknown>;
+  /** Pulumi name of the provider; `default` unless `provider` is given (then `k8s`). */
+  readonly providerName?: string;
+  /** A ComponentResource: registered without a provider. */
+  readonly component?: boolean;
+  /** Pulumi name of the parent resource (in the same list). */
+  readonly parent?: string;
+  /** Pulumi names of resources its properties were computed from (in the same list). */
+  readonly dependsOn?: readonly string[];
 }
 
 export interface Violation {
@@ -75,7 +87,10 @@ export const NO_OPTS: PolicyResource["opts"] = {
   additionalSecretOutputs: [],
 };
 
-/** One resource as CrossGuard passes it to validateStack. */
+/**
+ * One resource as CrossGuard passes it to validateStack. Every resource has a Kubernetes provider
+ * (the engine gives every custom resource one, default or explicit) unless it is a component.
+ */
 export function policyResource(r: TestResource): PolicyResource {
   const out: PolicyResource = {
     type: r.type,
@@ -88,12 +103,13 @@ export function policyResource(r: TestResource): PolicyResource {
     isType: () => false,
     asType: () => undefined,
   };
-  if (r.provider) {
+  if (!r.component) {
+    const name = r.providerName ?? (r.provider ? "k8s" : "default");
     const provider: PolicyProviderResource = {
       type: "pulumi:providers:kubernetes",
-      urn: urnOf("pulumi:providers:kubernetes", "k8s"),
-      name: "k8s",
-      props: unknownCheckingProxy(withUnknowns(r.provider)) as Record<string, unknown>,
+      urn: urnOf("pulumi:providers:kubernetes", name),
+      name,
+      props: unknownCheckingProxy(withUnknowns(r.provider ?? {})) as Record<string, unknown>,
     };
     out.provider = provider;
   }
@@ -103,13 +119,24 @@ export function policyResource(r: TestResource): PolicyResource {
 /** Builds what CrossGuard passes to validateStack; URNs must be distinct. */
 export function toPolicyResources(rs: readonly TestResource[]): PolicyResource[] {
   const urns = new Set<string>();
-  return rs.map((r) => {
+  const out = rs.map((r) => {
     const pr = policyResource(r);
     if (urns.has(pr.urn))
       throw new Error(`duplicate URN ${pr.urn}: give the resource a distinct pulumi name`);
     urns.add(pr.urn);
     return pr;
   });
+  const byName = (name: string, what: string): PolicyResource => {
+    const found = out[rs.findIndex((x) => x.name === name)];
+    if (!found) throw new Error(`no ${what} ${name} in the case`);
+    return found;
+  };
+  rs.forEach((r, i) => {
+    const me = out[i] as { parent?: PolicyResource; dependencies: PolicyResource[] };
+    if (r.parent) me.parent = byName(r.parent, "parent");
+    if (r.dependsOn) me.dependencies = r.dependsOn.map((d) => byName(d, "dependency"));
+  });
+  return out;
 }
 
 export interface RunResult {
@@ -138,6 +165,47 @@ export async function runPolicy(
   const cantRun: string[] = [];
   const rest = { ...config };
   delete rest.enforcementLevel;
+  const report = (message: string, urn?: string) => {
+    violations.push({
+      policy: policy.name,
+      urn: urn ?? "",
+      message,
+      enforcementLevel: levelOf(policy, config),
+    });
+  };
+  // As the engine does: each resource through the resource policy, then the stack policy.
+  if (policy.validateResource) {
+    const validate = policy.validateResource as (
+      args: ResourceValidationArgs,
+      report: (m: string, u?: string) => void,
+    ) => Promise<void> | void;
+    for (const r of prs) {
+      try {
+        await validate(
+          {
+            type: r.type,
+            props: r.props,
+            urn: r.urn,
+            name: r.name,
+            opts: r.opts,
+            ...(r.provider ? { provider: r.provider } : {}),
+            stackTags: new Map(),
+            isType: () => false,
+            asType: () => undefined,
+            getConfig: <T extends object>() => rest as T,
+            notApplicable: (reason?: string) => {
+              throw new Error(`not applicable: ${reason ?? ""}`);
+            },
+          } as ResourceValidationArgs,
+          (m, u) => report(m, u ?? r.urn),
+        );
+      } catch (e) {
+        if (e instanceof UnknownValueError) {
+          cantRun.push(`can't run policy '${policy.name}' during preview: ${e.message}`);
+        } else throw e;
+      }
+    }
+  }
   try {
     await policy.validateStack(
       {
@@ -148,14 +216,7 @@ export async function runPolicy(
           throw new Error(`not applicable: ${reason ?? ""}`);
         },
       },
-      (message, urn) => {
-        violations.push({
-          policy: policy.name,
-          urn: urn ?? "",
-          message,
-          enforcementLevel: levelOf(policy, config),
-        });
-      },
+      report,
     );
   } catch (e) {
     if (e instanceof UnknownValueError) {

@@ -52,12 +52,13 @@ export function checkJetStreamQuorum(idx: StackIndex, cfg: JetStreamQuorumConfig
     const ns = sts.namespace;
     const n = sts.replicas;
     if (exempt.has(ns) || n < 2) continue;
-    let index = perNs.get(ns);
+    const scope = `${sts.cluster}\u0000${ns}`;
+    let index = perNs.get(scope);
     if (!index) {
       index = new SelectorIndex<PdbObj>();
-      for (const p of idx.pdbs.in(ns))
+      for (const p of idx.pdbs.in(ns, sts.cluster))
         if (!(p.selector instanceof Unknown)) index.add(p.selector, p);
-      perNs.set(ns, index);
+      perNs.set(scope, index);
     }
     const budgets = index.query(sts.podLabels);
     // No budget at all is the mandatory StatefulSet policy's finding, not this one's.

@@ -18,15 +18,18 @@ function checkOne(pdb: PdbObj, pods: ReturnType<typeof podsByNamespace>): Findin
   }
   const ns = pdb.namespace as string;
   const selector = pdb.selector as Exclude<PdbObj["selector"], Unknown>;
-  const { index, unknown } = pods(ns);
-  const covered = index.query(selector);
+  const { index, unknown } = pods(ns, pdb.cluster);
+  const coveredPods = index.query(selector);
   // Pods the budget counts: known for replica-counted workloads, not for DaemonSets or Jobs.
-  let expected: number | undefined = covered.length === 0 ? undefined : 0;
-  for (const w of covered) {
-    if (w.replicas instanceof Unknown) return unknownFinding(pdb.urn, what, w.replicas);
-    if (w.replicas === undefined || expected === undefined) expected = undefined;
-    else expected += w.replicas;
+  let expected: number | undefined = coveredPods.length === 0 ? undefined : 0;
+  for (const p of coveredPods) {
+    if (p.workload.replicas instanceof Unknown) {
+      return unknownFinding(pdb.urn, what, p.workload.replicas);
+    }
+    if (p.count === undefined || expected === undefined) expected = undefined;
+    else expected += p.count;
   }
+  const covered = [...new Set(coveredPods.map((p) => p.workload))];
   const why = blocksAllEvictions(pdb, expected);
   if (!why) return undefined;
   // A pod template with unknown labels might be covered too and change the count.

@@ -27,7 +27,7 @@ function noMatch(
     urn,
     message:
       `${label} ${describeSelector(sel)} matches no pod template in namespace ${ns} ` +
-      `(${pods.index.size} workload(s) of the stack there): check the labels on both sides.`,
+      `(${pods.workloads} workload(s) of the stack there, judged with the labels their controllers add): check the labels on both sides.`,
   };
 }
 
@@ -48,7 +48,7 @@ export function checkPdbSelectorMatches(idx: StackIndex, cfg: NamespaceExemption
       `${describeRef(pdb)}: selector`,
       pdb.selector,
       pdb.namespace,
-      pods(pdb.namespace),
+      pods(pdb.namespace, pdb.cluster),
     );
     if (f) out.push(f);
   }
@@ -70,7 +70,7 @@ export function checkNetworkPolicySelectorMatches(
     }
     const ns = np.namespace;
     if (exempt.has(ns)) continue;
-    const here = pods(ns);
+    const here = pods(ns, np.cluster);
     // spec.podSelector: `{}` is meant to cover every pod, present or future; never flagged.
     if (np.podSelector instanceof Unknown || !selectsEverything(np.podSelector)) {
       const f = noMatch(

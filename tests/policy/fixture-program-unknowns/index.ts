@@ -1,17 +1,16 @@
-// Stand-ins for Kubernetes objects whose properties are partly unknown during preview. CrossGuard
-// sees a component's registered outputs as its properties and its type token as its type, so the
-// pack judges these exactly as it would judge the real objects, and no cluster is needed.
+// Real Kubernetes objects whose properties are partly unknown during preview: the StatefulSet's
+// pod label comes from a dynamic resource's output, unknown until the resource is created. (The
+// pack ignores components posing under Kubernetes type tokens, so the objects are real ones.)
+import * as path from "node:path";
+import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 
-class Stand extends pulumi.ComponentResource {
-  constructor(type: string, name: string, props: Record<string, pulumi.Input<unknown>>) {
-    super(type, name, {}, {});
-    this.registerOutputs(props);
-  }
-}
+const provider = new k8s.Provider("local", {
+  kubeconfig: process.env.KUBECONFIG ?? path.resolve(__dirname, "../../../.local/kubeconfig"),
+});
 
 // Its `value` output is unknown until the resource is created: unknown during every preview.
-const provider: pulumi.dynamic.ResourceProvider = {
+const later: pulumi.dynamic.ResourceProvider = {
   create() {
     return Promise.resolve({ id: "later", outs: { value: "db" } });
   },
@@ -19,22 +18,42 @@ const provider: pulumi.dynamic.ResourceProvider = {
 class Later extends pulumi.dynamic.Resource {
   declare readonly value: pulumi.Output<string>;
   constructor(name: string) {
-    super(provider, name, { value: undefined }, {});
+    super(later, name, { value: undefined }, {});
   }
 }
 const app = new Later("app-label").value;
 
-new Stand("kubernetes:core/v1:Namespace", "shop", { metadata: { name: "shop" } });
-new Stand("kubernetes:networking.k8s.io/v1:NetworkPolicy", "default-deny", {
-  metadata: { name: "default-deny", namespace: "shop" },
-  spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] },
-});
+const ns = new k8s.core.v1.Namespace("shop", { metadata: { name: "shop" } }, { provider });
+new k8s.networking.v1.NetworkPolicy(
+  "default-deny",
+  {
+    metadata: { name: "default-deny", namespace: "shop" },
+    spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] },
+  },
+  { provider, dependsOn: [ns] },
+);
 // Pod labels unknown: whether the budget below matches cannot be known at preview.
-new Stand("kubernetes:apps/v1:StatefulSet", "db", {
-  metadata: { name: "db", namespace: "shop" },
-  spec: { replicas: 3, template: { metadata: { labels: { app } } } },
-});
-new Stand("kubernetes:policy/v1:PodDisruptionBudget", "db", {
-  metadata: { name: "db", namespace: "shop" },
-  spec: { minAvailable: 2, selector: { matchLabels: { app: "db" } } },
-});
+new k8s.apps.v1.StatefulSet(
+  "db",
+  {
+    metadata: { name: "db", namespace: "shop" },
+    spec: {
+      replicas: 3,
+      serviceName: "db",
+      selector: { matchLabels: { app } },
+      template: {
+        metadata: { labels: { app } },
+        spec: { containers: [{ name: "db", image: "registry.k8s.io/pause:3.10" }] },
+      },
+    },
+  },
+  { provider, dependsOn: [ns] },
+);
+new k8s.policy.v1.PodDisruptionBudget(
+  "db",
+  {
+    metadata: { name: "db", namespace: "shop" },
+    spec: { minAvailable: 2, selector: { matchLabels: { app: "db" } } },
+  },
+  { provider, dependsOn: [ns] },
+);
