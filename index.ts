@@ -4,6 +4,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import {
   DataPriority,
+  Gateway,
   NatsCluster,
   NetworkPolicies,
   RedisStore,
@@ -18,7 +19,8 @@ import {
 } from "./lib/config";
 import { flowTable } from "./lib/flows";
 import { dataPriorityClassName } from "./lib/priority-class";
-import { NATS, REDIS, tierNamespace } from "./lib/topology";
+import { GATEWAY_NATS_USER } from "./lib/gateway";
+import { GATEWAY, NATS, REDIS, tierNamespace } from "./lib/topology";
 
 function readConfig() {
   const raw = Object.fromEntries(
@@ -110,10 +112,34 @@ const redis = new RedisStore(
   afterPolicies,
 );
 
+// Not protected (it holds no data), and not waiting for NATS and Redis: it reconnects on its own,
+// and /health/saas reports them until they are up.
+const gateway = new Gateway(
+  GATEWAY.name,
+  {
+    namespace: tierNamespace(cfg.namespacePrefix, GATEWAY.tier),
+    image: cfg.gatewayImage,
+    port: cfg.gatewayPort,
+    replicas: cfg.gatewayReplicas,
+    cpu: cfg.gatewayCpu,
+    memory: cfg.gatewayMemory,
+    spreadPolicy: cfg.spreadPolicy,
+    natsNamespace: tierNamespace(cfg.namespacePrefix, NATS.tier),
+    redisNamespace: tierNamespace(cfg.namespacePrefix, REDIS.tier),
+    natsPassword: nats.clientPasswords[GATEWAY_NATS_USER] as pulumi.Output<string>,
+    redisPassword: redis.password,
+    clusterDomain: cfg.clusterDomain,
+    rolloutTimeoutMinutes: cfg.rolloutTimeoutMinutes,
+  },
+  { ...withProvider, dependsOn: [...tiers.namespaces, policies] },
+);
+
 export const namespaces = tiers.names;
 export const networkPolicies = policies.policyNames;
 export const natsClientUrl = nats.clientUrl;
 export const redisHost = redis.host;
+/** In-cluster URL of the gateway's /health/saas. */
+export const gatewayHealthUrl = gateway.healthUrl;
 /** Where the credentials live (`namespace/secret`); secret outputs so reviews show no names of secrets in clear. */
 export const natsCredentialsSecret = pulumi.secret(
   pulumi.interpolate`${tiers.names.agents}/${nats.authSecretName}`,

@@ -1,5 +1,6 @@
 // Re-exports every component of the platform tier.
 export { DataPriority, type DataPriorityArgs } from "./data-priority";
+export { Gateway, type GatewayArgs } from "./gateway";
 export { NatsCluster, type NatsClusterArgs } from "./nats-cluster";
 export { NetworkPolicies, type NetworkPoliciesArgs } from "./network-policies";
 export { RandomSecret, type RandomSecretArgs } from "./random-secret";

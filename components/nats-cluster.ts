@@ -80,6 +80,8 @@ export class NatsCluster extends pulumi.ComponentResource {
   public readonly clientUrl: pulumi.Output<string>;
   /** Name of the Secret holding the client and route passwords. */
   public readonly authSecretName: pulumi.Output<string>;
+  /** Each client user's password (secret outputs), for copies in the clients' namespaces. */
+  public readonly clientPasswords: Readonly<Record<string, pulumi.Output<string>>>;
   public readonly statefulSet: k8s.apps.v1.StatefulSet;
   public readonly pdb: k8s.policy.v1.PodDisruptionBudget;
 
@@ -97,6 +99,9 @@ export class NatsCluster extends pulumi.ComponentResource {
       nats.NATS_USERS.map((u) => [u, new RandomSecret(`${name}-${u}-password`, {}, child).value]),
     );
     const routePassword = passwords[nats.NATS_ROUTE_USER] as pulumi.Output<string>;
+    this.clientPasswords = Object.fromEntries(
+      nats.NATS_CLIENT_USERS.map((u) => [u, pulumi.secret(passwords[u] as pulumi.Output<string>)]),
+    );
     const auth = new k8s.core.v1.Secret(
       `${name}-auth`,
       {

@@ -63,6 +63,8 @@ export class RedisStore extends pulumi.ComponentResource {
   public readonly host: pulumi.Output<string>;
   /** Name of the Secret holding the password (key `password`). */
   public readonly authSecretName: pulumi.Output<string>;
+  /** The password (a secret output), for copies in the clients' namespaces. */
+  public readonly password: pulumi.Output<string>;
   public readonly statefulSet: k8s.apps.v1.StatefulSet;
   public readonly pdb: k8s.policy.v1.PodDisruptionBudget;
 
@@ -77,6 +79,7 @@ export class RedisStore extends pulumi.ComponentResource {
     const child = { parent: this };
 
     const password = new RandomSecret(`${name}-password`, {}, child).value;
+    this.password = pulumi.secret(password);
     const auth = new k8s.core.v1.Secret(
       `${name}-auth`,
       {

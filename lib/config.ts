@@ -16,6 +16,15 @@ const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 export const NATS_MIN_MEMORY = "256Mi";
 /** Smallest Redis memory limit: maxmemory (75%) must stay above Redis' own overhead. */
 export const REDIS_MIN_MEMORY = "64Mi";
+/** Smallest gateway memory limit: Node with its clients needs ~100 MiB before serving. */
+export const GATEWAY_MIN_MEMORY = "128Mi";
+
+/**
+ * An image reference pinned by tag or digest: [registry[:port]/]path[:tag][@sha256:digest] with
+ * at least one of tag and digest (an untagged reference means :latest, which moves).
+ */
+const IMAGE_REF =
+  /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*(?::\d+)?\/)?[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
 
 // Pulumi passes every value as a string; Pulumi.yaml declares the type, these coerce strictly.
 const integer = z.preprocess(
@@ -88,6 +97,26 @@ const shape = {
       }),
   ),
   extraFlows: stringList,
+  gatewayImage: z
+    .string()
+    .regex(IMAGE_REF, { error: "must be an image reference such as registry/kgents-gateway:0.1.0" })
+    .refine((v) => /:[^/]+$|@sha256:/.test(v), {
+      error: "must pin a tag or a digest (an untagged image is :latest, which moves)",
+    })
+    .refine((v) => !/:latest$/.test(v), {
+      error: "must pin a version, not :latest (it moves under a running Deployment)",
+    }),
+  gatewayReplicas: integer.pipe(
+    z
+      .number()
+      .min(2, {
+        error:
+          "must be between 2 and 50: with one pod the disruption budget would block every drain",
+      })
+      .max(50, { error: "must be between 2 and 50" }),
+  ),
+  gatewayCpu: cpu,
+  gatewayMemory: memory(GATEWAY_MIN_MEMORY, "Node and its NATS and Redis clients need ~100MiB"),
   natsReplicas: integer.pipe(
     z.number().refine((n) => n >= 3 && n <= 7 && n % 2 === 1, {
       error:

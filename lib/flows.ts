@@ -66,7 +66,8 @@ export function flowTable(inputs: FlowTableInputs): Flow[] {
   return [
     {
       name: "nats-client",
-      from: [tier(TIER.gateway), tier(TIER.agents)],
+      // The gateway tier's clients are the gateway's pods; agents are many workloads.
+      from: [pods(GATEWAY), tier(TIER.agents)],
       to: pods(NATS),
       ports: [tcp(NATS.ports.client)],
       why: "clients",
@@ -87,7 +88,7 @@ export function flowTable(inputs: FlowTableInputs): Flow[] {
     },
     {
       name: "redis-client",
-      from: [tier(TIER.agents), tier(TIER.gateway), tier(TIER.triad)],
+      from: [tier(TIER.agents), pods(GATEWAY), tier(TIER.triad)],
       to: pods(REDIS),
       ports: [tcp(REDIS.ports.redis)],
       why: "idempotency store",
@@ -108,6 +109,13 @@ export function flowTable(inputs: FlowTableInputs): Flow[] {
       to: pods(GATEWAY),
       ports: [tcp(inputs.gatewayPort)],
       why: "public traffic",
+    },
+    {
+      name: "gateway-metrics",
+      from: [tier(TIER.observability)],
+      to: pods(GATEWAY),
+      ports: [tcp(GATEWAY.ports.metrics)],
+      why: "scraping the gateway",
     },
     ...(inputs.extraFlows ?? []),
   ];

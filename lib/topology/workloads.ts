@@ -27,8 +27,9 @@ export const WORKLOADS = {
     component: "idempotency-store",
     ports: { redis: 6379 },
   },
-  // The public gateway (a Deployment serving /health/saas); its port is the stack's gatewayPort.
-  gateway: { name: "gateway", tier: TIER.gateway, component: "gateway", ports: {} },
+  // The public gateway (a Deployment serving /health/saas); its public port is the stack's
+  // gatewayPort, its Prometheus metrics listen on their own port so only scrapers are let in.
+  gateway: { name: "gateway", tier: TIER.gateway, component: "gateway", ports: { metrics: 9464 } },
 } as const satisfies Record<string, Workload>;
 
 export type WorkloadName = keyof typeof WORKLOADS;

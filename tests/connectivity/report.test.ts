@@ -43,14 +43,21 @@ describe.each(STACKS)("stack %s", (stack) => {
     // The flow table's rows, one example each, and nothing to or from outside the tier.
     expect(allowed).toEqual(
       expect.arrayContaining([
-        "kgents-gateway/pods -> kgents-agents/nats : 4222/TCP",
+        "kgents-gateway/gateway -> kgents-agents/nats : 4222/TCP",
         "kgents-agents/nats -> kgents-agents/nats : 6222/TCP",
         "kgents-observability/pods -> kgents-agents/nats : 7777/TCP",
         "kgents-triad/pods -> kgents-triad/redis : 6379/TCP",
         "kgents-observability/pods -> kube-system/kube-dns : 53/UDP",
         "ingress-nginx/pods -> kgents-gateway/gateway : 8080/TCP",
+        "kgents-gateway/gateway -> kgents-triad/redis : 6379/TCP",
+        "kgents-observability/pods -> kgents-gateway/gateway : 9464/TCP",
       ]),
     );
+    // The gateway's client flows are exact to its pods: other pods of its namespace get none.
+    expect(allowed).not.toContain("kgents-gateway/pods -> kgents-agents/nats : 4222/TCP");
+    expect(allowed).not.toContain("kgents-gateway/pods -> kgents-triad/redis : 6379/TCP");
+    // Its metrics port is for scrapers only.
+    expect(allowed).not.toContain("ingress-nginx/pods -> kgents-gateway/gateway : 9464/TCP");
     expect(allowed.filter((l) => l.includes("default/stranger"))).toEqual([]);
     expect(allowed).not.toContain("kgents-gateway/pods -> kgents-agents/nats : 6222/TCP");
     expect(allowed).not.toContain("kgents-agents/nats -> kube-system/kube-dns : 9153/TCP");
@@ -136,7 +143,6 @@ describe("mutations (dev), each caught with the exact offending flow", () => {
     expect(cyclonusDisagreements(mutated, r)).toEqual([]);
     expect(labels(r.missing).sort()).toEqual([
       "kgents-gateway/gateway -> kgents-agents/nats : 4222/TCP",
-      "kgents-gateway/pods -> kgents-agents/nats : 4222/TCP",
     ]);
     expect(r.unintended).toEqual([]);
   });
@@ -152,7 +158,12 @@ describe("mutations (dev), each caught with the exact offending flow", () => {
     });
     const r = report("dev", mutated);
     expect(cyclonusDisagreements(mutated, r)).toEqual([]);
+    // End to end only the gateway's pods: the egress policy selects them alone.
     expect(labels(r.unintended).sort()).toEqual([
+      "kgents-gateway/gateway -> kgents-agents/nats : 6222/TCP",
+    ]);
+    // The ingress side alone, opened to the whole namespace, admits its other pods too.
+    expect(sideLabels(r, "ingress", "unintended").sort()).toEqual([
       "kgents-gateway/gateway -> kgents-agents/nats : 6222/TCP",
       "kgents-gateway/pods -> kgents-agents/nats : 6222/TCP",
     ]);

@@ -12,7 +12,7 @@ describe("workload model of the dev stack", () => {
     objects = await renderedObjects("dev");
   });
 
-  it("lists the StatefulSets from the objects and models the rest from the flow table", () => {
+  it("lists the StatefulSets and the Deployment from the objects, models the rest", () => {
     const flows = flowTable({ ingressNamespace: "ingress-nginx", gatewayPort: 8080 });
     const model = workloadModel({ objects, flows, namespacePrefix: "kgents" });
     expect(model.map((w) => `${w.id} ${w.origin}`)).toEqual([
@@ -20,7 +20,7 @@ describe("workload model of the dev stack", () => {
       "kgents-agents/pods modelled",
       "kgents-triad/redis object",
       "kgents-triad/pods modelled",
-      "kgents-gateway/gateway modelled",
+      "kgents-gateway/gateway object",
       "kgents-gateway/pods modelled",
       "kgents-observability/pods modelled",
       "ingress-nginx/pods modelled",
@@ -31,6 +31,16 @@ describe("workload model of the dev stack", () => {
     expect(nats.ports.map((p) => `${p.name}:${p.port}/${p.protocol}`)).toEqual(
       expect.arrayContaining(["client:4222/TCP", "cluster:6222/TCP", "monitor:8222/TCP"]),
     );
+    // The gateway is the program's Deployment: its ports come from its pod template.
+    const gateway = model.find((w) => w.id === "kgents-gateway/gateway")!;
+    expect(gateway.ports.map((p) => `${p.name}:${p.port}/${p.protocol}`)).toEqual([
+      "http:8080/TCP",
+      "metrics:9464/TCP",
+    ]);
+    expect(gateway.podLabels).toMatchObject({
+      "app.kubernetes.io/name": "gateway",
+      "app.kubernetes.io/component": "gateway",
+    });
     expect(nats.namespaceLabels).toMatchObject({
       "kubernetes.io/metadata.name": "kgents-agents",
       "kgents.io/tier": "agents",

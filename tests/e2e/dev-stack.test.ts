@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { flowTable } from "../../lib/flows";
 import { networkPolicies } from "../../lib/network-policies";
 import { TIERS, tierNamespace } from "../../lib/topology";
+import { selectorMatches } from "../support/k8s";
 import { evict, kube, type Kube, must, ROOT, saveArtifact, sh, waitFor } from "./support";
 
 const NATS_NS = "kgents-agents";
@@ -20,6 +21,8 @@ const SDK_PIN = (
 /** pulumi-kubernetes' server-side-apply field manager: `pulumi-kubernetes-<hex>`. */
 const PULUMI_MANAGER = /^pulumi-kubernetes-[0-9a-f]+$/;
 const REDIS_NS = "kgents-triad";
+const GATEWAY_NS = "kgents-gateway";
+const GATEWAY_PODS = "app.kubernetes.io/name=gateway";
 const MANAGED = TIERS.map((t) => tierNamespace("kgents", t));
 
 let kc: Kube;
@@ -191,6 +194,73 @@ describe("dev stack on the local cluster", () => {
       (await readyPods(NATS_NS, "app.kubernetes.io/name=nats")).length === 3 ? true : undefined,
     );
     saveArtifact("drain-nats.txt", `${log.join("\n")}\n`);
+  });
+
+  it("runs the gateway Deployment 2/2 ready: restricted pods admitted, spread over 2 nodes", async () => {
+    const dep = await waitFor("gateway 2/2 available", async () => {
+      const d = await kc.apps.readNamespacedDeployment({ name: "gateway", namespace: GATEWAY_NS });
+      return d.status?.availableReplicas === 2 && d.status.readyReplicas === 2 ? d : undefined;
+    });
+    expect(dep.spec?.replicas).toBe(2);
+    const pods = await readyPods(GATEWAY_NS, GATEWAY_PODS);
+    expect(pods).toHaveLength(2);
+    expect(new Set(pods.map((p) => p.spec?.nodeName)).size).toBe(2);
+    // The namespace enforces restricted Pod Security: these pods exist, so the API server admitted them.
+    for (const p of pods) {
+      expect(p.spec?.securityContext).toMatchObject({ runAsNonRoot: true });
+      expect(p.spec?.containers[0]?.securityContext).toMatchObject({
+        allowPrivilegeEscalation: false,
+        readOnlyRootFilesystem: true,
+        capabilities: { drop: ["ALL"] },
+      });
+    }
+  });
+
+  it("the gateway PDB reports currentHealthy 2 and disruptionsAllowed 1", async () => {
+    const s = await waitFor("gateway pdb status", async () => {
+      const st = await pdbStatus(GATEWAY_NS, "gateway");
+      return st.currentHealthy === 2 ? st : undefined;
+    });
+    expect(s).toEqual({ currentHealthy: 2, desiredHealthy: 1, disruptionsAllowed: 1 });
+  });
+
+  it("the gateway's live NetworkPolicies select its live pods and open exactly its flows", async () => {
+    const [pod] = await readyPods(GATEWAY_NS, GATEWAY_PODS);
+    const labels = pod!.metadata!.labels!;
+    const live = (await kc.net.listNamespacedNetworkPolicy({ namespace: GATEWAY_NS })).items;
+    const rows = live.map((np) => {
+      const ports = [...(np.spec?.ingress ?? []), ...(np.spec?.egress ?? [])].flatMap((r) =>
+        (r.ports ?? []).map((x) => `${x.protocol}/${x.port}`),
+      );
+      return `${np.metadata!.name} selects=${selectorMatches(np.spec!.podSelector, labels)} ${ports.sort().join(",")}`;
+    });
+    saveArtifact("gateway-networkpolicies.txt", `${rows.sort().join("\n")}\n`);
+    expect(rows.sort()).toEqual([
+      "allow-dns-egress selects=true TCP/53,UDP/53",
+      "allow-gateway-metrics-ingress selects=true TCP/9464",
+      "allow-gateway-public-ingress selects=true TCP/8080",
+      "allow-nats-client-egress selects=true TCP/4222",
+      "allow-redis-client-egress selects=true TCP/6379",
+      "default-deny selects=true ",
+    ]);
+  });
+
+  it("drains one gateway pod at a time: a second eviction is refused with HTTP 429 until the first is replaced", async () => {
+    const [first, second] = await readyPods(GATEWAY_NS, GATEWAY_PODS);
+    const all = await nodes();
+    for (const n of all) cordon(n);
+    expect(await evict(kc, GATEWAY_NS, first!.metadata!.name!)).toBe(201);
+    await waitFor("gateway pdb to see 1 healthy", async () =>
+      (await pdbStatus(GATEWAY_NS, "gateway")).currentHealthy === 1 ? true : undefined,
+    );
+    expect(await evict(kc, GATEWAY_NS, second!.metadata!.name!)).toBe(429);
+    for (const n of all) uncordon(n);
+    await waitFor("gateway 2/2 ready again", async () =>
+      (await readyPods(GATEWAY_NS, GATEWAY_PODS)).length === 2 ? true : undefined,
+    );
+    await waitFor("gateway pdb healthy again", async () =>
+      (await pdbStatus(GATEWAY_NS, "gateway")).disruptionsAllowed === 1 ? true : undefined,
+    );
   });
 
   it("drains the Redis node: the PDB allows one eviction, then none until the pod is back", async () => {

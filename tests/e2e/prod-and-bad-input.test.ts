@@ -72,7 +72,7 @@ describe("prod stack on the local cluster", () => {
     expect(up.stdout).toMatch(/\+ \d+ created/);
   });
 
-  it("runs prod's shape: 3 NATS pods on 3 nodes (hard spread) with the exporter, Redis with AOF", async () => {
+  it("runs prod's shape: 3 NATS pods on 3 nodes (hard spread) with the exporter, Redis with AOF, the gateway 3/3 spread hard", async () => {
     const sts = await waitFor("nats 3/3", async () => {
       const s = await kc.apps.readNamespacedStatefulSet({
         name: "nats",
@@ -93,6 +93,30 @@ describe("prod stack on the local cluster", () => {
       namespace: "kgents-triad",
     });
     expect(cm.data?.["redis.conf"]).toMatch(/^appendonly yes$/m);
+    // The gateway: 3 replicas spread hard, its budget letting one go at a time.
+    const gw = await waitFor("gateway 3/3", async () => {
+      const d = await kc.apps.readNamespacedDeployment({
+        name: "gateway",
+        namespace: "kgents-gateway",
+      });
+      return d.status?.readyReplicas === 3 ? d : undefined;
+    });
+    expect(gw.spec?.template.spec?.topologySpreadConstraints?.[0]?.whenUnsatisfiable).toBe(
+      "DoNotSchedule",
+    );
+    const gwPods = await kc.core.listNamespacedPod({
+      namespace: "kgents-gateway",
+      labelSelector: "app.kubernetes.io/name=gateway",
+    });
+    expect(new Set(gwPods.items.map((p) => p.spec?.nodeName)).size).toBe(3);
+    const pdb = await waitFor("gateway pdb", async () => {
+      const b = await kc.policy.readNamespacedPodDisruptionBudget({
+        name: "gateway",
+        namespace: "kgents-gateway",
+      });
+      return b.status?.currentHealthy === 3 ? b : undefined;
+    });
+    expect(pdb.status).toMatchObject({ desiredHealthy: 2, disruptionsAllowed: 1 });
   });
 
   it("is protected: destroy refuses until the data is explicitly unprotected", () => {

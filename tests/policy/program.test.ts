@@ -5,7 +5,7 @@ import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { flowTable, parseExtraFlow } from "../../lib/flows";
 import { networkPolicies } from "../../lib/network-policies";
-import { TIERS, tierNamespace } from "../../lib/topology";
+import { TIER, TIERS, tierNamespace } from "../../lib/topology";
 import { type RegisteredResource, runProgram } from "../support/program";
 import type { StackName } from "../support/stack-files";
 import { type TestResource, runPack } from "../support/crossguard";
@@ -16,11 +16,11 @@ const JETSTREAM = "kubernetes-apps-v1-statefulset-jetstream-pdb-keeps-quorum";
 const TIER_NAMESPACES = TIERS.map((t) => tierNamespace("kgents", t));
 
 const SELECTOR_ADVISORY = "kubernetes-networking-v1-networkpolicy-selector-matches-pods";
+const PDB_SELECTOR_ADVISORY = "kubernetes-policy-v1-poddisruptionbudget-selector-matches-pods";
+const EVICTION_ADVISORY = "kubernetes-policy-v1-poddisruptionbudget-allow-voluntary-evictions";
+const GATEWAY_NS = tierNamespace("kgents", TIER.gateway);
 
-/**
- * The project's pack config (what `--policy-pack-config` passes in CI): the gateway's pods are
- * deployed by the gateway's own program, so this stack's gateway policies select no pod of it.
- */
+/** The project's pack config (what `--policy-pack-config` passes in CI): it exempts nothing. */
 const PACK_CONFIG = JSON.parse(
   fs.readFileSync(path.join(__dirname, "../../policy-pack/config/kgents-platform.json"), "utf8"),
 ) as Record<string, Record<string, unknown>>;
@@ -48,7 +48,7 @@ const program = (s: StackName) => {
 };
 
 describe.each(["dev", "prod"] as const)("the %s stack under the pack", (stack) => {
-  it("declares the four tier namespaces, default-deny in each, and both budgets", async () => {
+  it("declares the four tier namespaces, default-deny in each, and the three budgets", async () => {
     const rs = await program(stack);
     const ns = rs.filter((r) => r.type === "kubernetes:core/v1:Namespace").map((r) => meta(r).name);
     expect(ns.sort()).toEqual([...TIER_NAMESPACES].sort());
@@ -61,6 +61,7 @@ describe.each(["dev", "prod"] as const)("the %s stack under the pack", (stack) =
     const pdbs = rs.filter((r) => r.type === "kubernetes:policy/v1:PodDisruptionBudget");
     expect(pdbs.map((r) => `${meta(r).namespace}/${meta(r).name}`).sort()).toEqual([
       "kgents-agents/nats",
+      "kgents-gateway/gateway",
       "kgents-triad/redis",
     ]);
   });
@@ -71,16 +72,57 @@ describe.each(["dev", "prod"] as const)("the %s stack under the pack", (stack) =
     expect(result.cantRun).toEqual([]);
   });
 
-  it("without the project's pack config: only the advisory on the gateway policy (pods elsewhere)", async () => {
-    const rs = await program(stack);
-    const gw = rs.find(
-      (r) =>
-        r.type === "kubernetes:networking.k8s.io/v1:NetworkPolicy" &&
-        meta(r).name === "allow-gateway-public-ingress",
+  it("passes without any pack config too: no exemption, the gateway's policies select its pods", async () => {
+    expect(PACK_CONFIG).toEqual({});
+    const { violations, cantRun } = await runPack(asStack(await program(stack)));
+    expect(violations).toEqual([]);
+    expect(cantRun).toEqual([]);
+  });
+
+  it("without the gateway Deployment: its budget and every policy naming its pods are flagged", async () => {
+    const all = await program(stack);
+    const rs = all.filter((r) => r.type !== "kubernetes:apps/v1:Deployment");
+    expect(rs.length).toBe(all.length - 1);
+    const urnOf = (type: string, ns: string, name: string) =>
+      rs.find((r) => r.type === type && meta(r).namespace === ns && meta(r).name === name)?.urn;
+    const np = (ns: string, name: string) =>
+      urnOf("kubernetes:networking.k8s.io/v1:NetworkPolicy", ns, name);
+    const { violations } = await runPack(asStack(rs), PACK_CONFIG);
+    expect(violations.map((v) => [v.policy, v.enforcementLevel, v.urn]).sort()).toEqual(
+      [
+        [
+          PDB_SELECTOR_ADVISORY,
+          "advisory",
+          urnOf("kubernetes:policy/v1:PodDisruptionBudget", GATEWAY_NS, "gateway"),
+        ],
+        ...[
+          "allow-gateway-public-ingress",
+          "allow-gateway-metrics-ingress",
+          "allow-nats-client-egress",
+          "allow-redis-client-egress",
+        ].map((n) => [SELECTOR_ADVISORY, "advisory", np(GATEWAY_NS, n)]),
+      ].sort(),
     );
-    const { violations } = await runPack(asStack(rs));
+  });
+
+  it("with the gateway budget at its replica count: exactly the eviction advisory on it", async () => {
+    const rs = (await program(stack)).map((r) =>
+      r.type === "kubernetes:policy/v1:PodDisruptionBudget" && meta(r).name === "gateway"
+        ? {
+            ...r,
+            inputs: {
+              ...r.inputs,
+              spec: { ...(r.inputs.spec as object), minAvailable: stack === "prod" ? 3 : 2 },
+            },
+          }
+        : r,
+    );
+    const pdb = rs.find(
+      (r) => r.type === "kubernetes:policy/v1:PodDisruptionBudget" && meta(r).name === "gateway",
+    );
+    const { violations } = await runPack(asStack(rs), PACK_CONFIG);
     expect(violations.map((v) => [v.policy, v.enforcementLevel, v.urn])).toEqual([
-      [SELECTOR_ADVISORY, "advisory", gw?.urn],
+      [EVICTION_ADVISORY, "advisory", pdb?.urn],
     ]);
   });
 

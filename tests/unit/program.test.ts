@@ -39,6 +39,12 @@ const EXPECTED_OBJECTS: readonly string[] = [
   `NetworkPolicy/${NS.gateway}/allow-redis-client-egress`,
   `NetworkPolicy/${NS.triad}/allow-redis-client-egress`,
   `NetworkPolicy/${NS.gateway}/allow-gateway-public-ingress`,
+  `NetworkPolicy/${NS.gateway}/allow-gateway-metrics-ingress`,
+  `NetworkPolicy/${NS.observability}/allow-gateway-metrics-egress`,
+  `Secret/${NS.gateway}/gateway-credentials`,
+  `Service/${NS.gateway}/gateway`,
+  `Deployment/${NS.gateway}/gateway`,
+  `PodDisruptionBudget/${NS.gateway}/gateway`,
   `ConfigMap/${NS.agents}/nats-config`,
   `Secret/${NS.agents}/nats-auth`,
   `Secret/${NS.agents}/nats-routes`,
@@ -63,6 +69,7 @@ const FLOW_PORTS: Record<string, string[]> = {
   "redis-client": ["TCP/6379"],
   dns: ["TCP/53", "UDP/53"],
   "gateway-public": ["TCP/8080"],
+  "gateway-metrics": ["TCP/9464"],
 };
 
 type Obj = {
@@ -74,6 +81,9 @@ type Obj = {
   };
   spec?: Record<string, unknown>;
 };
+
+/** Kinds whose pods the program runs. */
+const WORKLOAD_KINDS = ["StatefulSet", "Deployment"];
 
 const kindOf = (r: RegisteredResource) => r.type.split(":").pop() ?? "";
 const isK8s = (r: RegisteredResource) => r.type.startsWith("kubernetes:");
@@ -167,9 +177,10 @@ describe.each(STACKS)("stack %s", (stack: StackName) => {
     expect(Object.keys(seen).sort()).toEqual(Object.keys(FLOW_PORTS).sort());
   });
 
-  it("gives every StatefulSet a PDB in its namespace whose selector matches the pod template", () => {
-    const sets = k8s.filter((r) => kindOf(r) === "StatefulSet");
+  it("gives every workload a PDB in its namespace whose selector matches the pod template", () => {
+    const sets = k8s.filter((r) => WORKLOAD_KINDS.includes(kindOf(r)));
     expect(sets.map(key).sort()).toEqual([
+      `Deployment/${NS.gateway}/gateway`,
       `StatefulSet/${NS.agents}/nats`,
       `StatefulSet/${NS.triad}/redis`,
     ]);
@@ -223,7 +234,7 @@ describe.each(STACKS)("stack %s", (stack: StackName) => {
   });
 
   it("checks the liveness of every container", () => {
-    for (const sts of k8s.filter((r) => kindOf(r) === "StatefulSet"))
+    for (const sts of k8s.filter((r) => WORKLOAD_KINDS.includes(kindOf(r))))
       for (const c of template(sts).spec.containers)
         expect(
           (c as { livenessProbe?: unknown }).livenessProbe,
@@ -246,6 +257,70 @@ describe.each(STACKS)("stack %s", (stack: StackName) => {
     }
   });
 
+  it("runs the gateway as the design says: its policies select its pods, which alone reach NATS and Redis", () => {
+    const dep = find("Deployment", NS.gateway, "gateway");
+    const selector = (obj(dep).spec as { selector: unknown }).selector;
+    const podLabels = template(dep).metadata.labels;
+    const policy = (ns: string, name: string) =>
+      obj(find("NetworkPolicy", ns, name)).spec as {
+        podSelector: { matchLabels?: Record<string, string> };
+        ingress?: { from: { namespaceSelector: unknown; podSelector?: unknown }[] }[];
+      };
+    for (const name of [
+      "allow-gateway-public-ingress",
+      "allow-gateway-metrics-ingress",
+      "allow-nats-client-egress",
+      "allow-redis-client-egress",
+    ]) {
+      expect(policy(NS.gateway, name).podSelector, name).toEqual(selector);
+      expect(selectorMatches(policy(NS.gateway, name).podSelector, podLabels), name).toBe(true);
+    }
+    // On the server side the gateway peer names the gateway's pods, not its whole namespace.
+    for (const [ns, name] of [
+      [NS.agents, "allow-nats-client-ingress"],
+      [NS.triad, "allow-redis-client-ingress"],
+    ] as const) {
+      const peers = policy(ns, name).ingress?.[0]?.from ?? [];
+      const gw = peers.find((p) => JSON.stringify(p.namespaceSelector).includes(NS.gateway));
+      expect(gw, name).toEqual({
+        namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": NS.gateway } },
+        podSelector: selector,
+      });
+    }
+    expect(policy(NS.gateway, "allow-gateway-public-ingress").ingress?.[0]?.from).toEqual([
+      { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "ingress-nginx" } } },
+    ]);
+    expect(policy(NS.gateway, "allow-gateway-metrics-ingress").ingress?.[0]?.from).toEqual([
+      { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": NS.observability } } },
+    ]);
+  });
+
+  it("lets a drain take one gateway pod at a time, and never blocks it", () => {
+    const replicas = (obj(find("Deployment", NS.gateway, "gateway")).spec as { replicas: number })
+      .replicas;
+    expect(replicas).toBe(stack === "prod" ? 3 : 2);
+    expect(obj(find("PodDisruptionBudget", NS.gateway, "gateway")).spec).toMatchObject({
+      minAvailable: replicas - 1,
+    });
+  });
+
+  it("gives the gateway copies of the NATS gateway user's and Redis' generated passwords", () => {
+    const copy = find("Secret", NS.gateway, "gateway-credentials");
+    expect(copy.inputs.stringData).toEqual({
+      "nats-password": mockSecretValue("nats-gateway-password"),
+      "redis-password": mockSecretValue("redis-password"),
+    });
+    const env = (
+      template(find("Deployment", NS.gateway, "gateway")).spec.containers[0] as unknown as {
+        env: { name: string; value?: string; valueFrom?: unknown }[];
+      }
+    ).env;
+    for (const v of ["NATS_PASSWORD", "REDIS_PASSWORD"])
+      expect(env.find((e) => e.name === v)?.valueFrom, v).toMatchObject({
+        secretKeyRef: { name: "gateway-credentials" },
+      });
+  });
+
   it("waits for StatefulSet rollouts within the stack's timeout, and protects prod's data", () => {
     const minutes = stack === "prod" ? "10m" : "5m";
     const sets = k8s.filter((r) => kindOf(r) === "StatefulSet");
@@ -260,7 +335,9 @@ describe.each(STACKS)("stack %s", (stack: StackName) => {
   });
 
   it("runs every pod non-root with a read-only root filesystem, no capabilities and RuntimeDefault seccomp", () => {
-    for (const sts of k8s.filter((r) => kindOf(r) === "StatefulSet")) {
+    const workloads = k8s.filter((r) => WORKLOAD_KINDS.includes(kindOf(r)));
+    expect(workloads).toHaveLength(3);
+    for (const sts of workloads) {
       const t = template(sts);
       expect(t.spec.securityContext, key(sts)).toMatchObject({
         runAsNonRoot: true,
@@ -296,15 +373,17 @@ describe.each(STACKS)("stack %s", (stack: StackName) => {
     expect(natsAuth).toContain(mockSecretValue("nats-route-password"));
   });
 
-  it("exports namespaces, the NATS URL, the Redis host and the secret references as secrets", () => {
+  it("exports namespaces, the NATS URL, the Redis host, the health URL and the secret references as secrets", () => {
     expect(run.outputs).toMatchObject({
       namespaces: NS,
+      gatewayHealthUrl: "http://gateway.kgents-gateway.svc.cluster.local:8080/health/saas",
       natsClientUrl: "nats://nats.kgents-agents.svc.cluster.local:4222",
       redisHost: "redis.kgents-triad.svc.cluster.local",
       natsCredentialsSecret: "kgents-agents/nats-auth",
       redisCredentialsSecret: "kgents-triad/redis-auth",
     });
     expect(run.secretOutputs.sort()).toEqual(["natsCredentialsSecret", "redisCredentialsSecret"]);
+    expect(Object.keys(run.outputs)).toContain("gatewayHealthUrl");
   });
 });
 

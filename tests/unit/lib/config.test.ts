@@ -33,6 +33,19 @@ describe("Pulumi.yaml config schema", () => {
     expect(c.natsPdbMinAvailable).toBe(2);
     expect(typeof c.natsExporter).toBe("boolean");
     expect(c.extraFlows).toEqual([]);
+    expect(c.gatewayImage).toBe("kgents-gateway:0.1.0");
+    expect(c.gatewayReplicas).toBe(stack === "prod" ? 3 : 2);
+  });
+
+  it("accepts gateway images pinned by tag, digest or both, with a registry port", () => {
+    const dev = stackConfig("dev");
+    const digest = `sha256:${"0a".repeat(32)}`;
+    for (const image of [
+      "registry.example:5000/team/kgents-gateway:0.1.0",
+      `kgents-gateway@${digest}`,
+      `registry.example/kgents-gateway:0.1.0@${digest}`,
+    ])
+      expect(parseStackConfig({ ...dev, "kgents:gatewayImage": image }).gatewayImage).toBe(image);
   });
 
   it("stack files only override declared keys, and dev differs from the defaults only in its target", () => {
@@ -145,6 +158,31 @@ const BAD: [string, Record<string, string>, string][] = [
     "boolean that is not a boolean",
     { "kgents:redisAppendOnly": "yes" },
     'kgents:redisAppendOnly = "yes": must be true or false',
+  ],
+  [
+    "gateway image on :latest",
+    { "kgents:gatewayImage": "kgents-gateway:latest" },
+    'kgents:gatewayImage = "kgents-gateway:latest": must pin a version, not :latest',
+  ],
+  [
+    "untagged gateway image",
+    { "kgents:gatewayImage": "registry.example:5000/kgents-gateway" },
+    'kgents:gatewayImage = "registry.example:5000/kgents-gateway": must pin a tag or a digest',
+  ],
+  [
+    "gateway image that is not a reference",
+    { "kgents:gatewayImage": "Kgents Gateway:1" },
+    'kgents:gatewayImage = "Kgents Gateway:1": must be an image reference such as',
+  ],
+  [
+    "one gateway replica (its PDB would block drains)",
+    { "kgents:gatewayReplicas": "1" },
+    "kgents:gatewayReplicas = 1: must be between 2 and 50: with one pod the disruption budget would block every drain",
+  ],
+  [
+    "gateway memory below what Node needs",
+    { "kgents:gatewayMemory": "64Mi" },
+    'kgents:gatewayMemory = "64Mi": must be at least 128Mi',
   ],
   [
     "NATS sync interval that is neither always nor a duration",

@@ -16,6 +16,7 @@ describe("flow table", () => {
       "redis-client",
       "dns",
       "gateway-public",
+      "gateway-metrics",
     ]);
     expect(portsOf("nats-client")).toEqual(["TCP/4222"]);
     expect(portsOf("nats-route")).toEqual(["TCP/6222"]);
@@ -23,6 +24,19 @@ describe("flow table", () => {
     expect(portsOf("redis-client")).toEqual(["TCP/6379"]);
     expect(portsOf("dns")).toEqual(["UDP/53", "TCP/53"]);
     expect(portsOf("gateway-public")).toEqual(["TCP/8080"]);
+    expect(portsOf("gateway-metrics")).toEqual(["TCP/9464"]);
+  });
+
+  it("lets the gateway's pods, not its whole namespace, reach NATS and Redis", () => {
+    const from = (name: string) => table.find((f) => f.name === name)?.from;
+    const gatewayPods = { kind: "tier", tier: "gateway", workload: "gateway" };
+    expect(from("nats-client")).toEqual([gatewayPods, { kind: "tier", tier: "agents" }]);
+    expect(from("redis-client")).toEqual([
+      { kind: "tier", tier: "agents" },
+      gatewayPods,
+      { kind: "tier", tier: "triad" },
+    ]);
+    expect(from("gateway-metrics")).toEqual([{ kind: "tier", tier: "observability" }]);
   });
 
   it("targets workloads in their own tiers", () => {
@@ -30,6 +44,7 @@ describe("flow table", () => {
     expect(to("nats-client")).toEqual({ kind: "tier", tier: "agents", workload: "nats" });
     expect(to("redis-client")).toEqual({ kind: "tier", tier: "triad", workload: "redis" });
     expect(to("gateway-public")).toEqual({ kind: "tier", tier: "gateway", workload: "gateway" });
+    expect(to("gateway-metrics")).toEqual({ kind: "tier", tier: "gateway", workload: "gateway" });
   });
 
   it("parses extra flows and names the broken rule otherwise", () => {

@@ -1,0 +1,2 @@
+// The gateway: its Kubernetes manifests (manifests.ts).
+export * from "./manifests";
