@@ -210,7 +210,7 @@ describe("the workflows", () => {
     const outputs = all.find((s) => s.id === "stack");
     expect(outputs?.with).toMatchObject({ command: "output", "stack-name": "${{ env.STACK }}" });
     const target = all.find((s) => s.id === "target");
-    expect(target?.env?.HEALTH_URL).toBe("${{ steps.stack.outputs.healthUrl }}");
+    expect(target?.env?.HEALTH_URL).toBe("${{ steps.stack.outputs.gatewayHealthUrl }}");
     const k6 = all.find((s) => s.run?.includes("k6 run"));
     expect(k6?.run).toContain("load/k6/health-saas.ts");
     expect(k6?.env?.BASE_URL).toBe("${{ steps.target.outputs.base-url }}");
