@@ -29,12 +29,13 @@ IGNORED=(
   # NATS and Redis write to their PVCs and the root filesystem is read-only: no ephemeral storage
   # worth a request and a limit.
   container-ephemeral-storage-request-and-limit
-  # NATS spreads across nodes with topologySpreadConstraints (hard in prod), which is the
-  # replacement for a host podAntiAffinity this check looks for.
+  # NATS and the gateway spread across nodes with topologySpreadConstraints (hard in prod), which
+  # replaces the host podAntiAffinity these checks look for.
   statefulset-has-host-podantiaffinity
-  # The gateway and observability namespaces carry default-deny and per-flow policies before any
-  # workload of theirs exists (the program does not deploy the gateway or scrapers yet), so those
-  # policies select no pod today; `npm run connectivity` models those workloads and proves them.
+  deployment-has-host-podantiaffinity
+  # The observability namespace carries default-deny and per-flow policies before any workload of
+  # its own exists (the program deploys no scrapers yet), so those policies select no pod today;
+  # `npm run connectivity` models those workloads and proves them.
   networkpolicy-targets-pod
 )
 
