@@ -19,18 +19,18 @@ describe("clusterTarget", () => {
   it("re-aims the stack through KGENTS_KUBECONFIG / KGENTS_KUBE_CONTEXT and warns", () => {
     const t = clusterTarget(
       { kubeconfig: "", kubeContext: "kgents-prod" },
-      { KGENTS_KUBECONFIG: "/tmp/k", KGENTS_KUBE_CONTEXT: "" },
+      { KGENTS_KUBECONFIG: "kubeconfigs/other", KGENTS_KUBE_CONTEXT: "" },
     );
-    expect(t.providerArgs).toEqual({ kubeconfig: "/tmp/k" });
+    expect(t.providerArgs).toEqual({ kubeconfig: path.resolve("kubeconfigs/other") });
     expect(t.warnings).toEqual([
-      "cluster target overridden by environment: kubeconfig=/tmp/k context=(current)",
+      "cluster target overridden by environment: kubeconfig=kubeconfigs/other context=(current)",
     ]);
   });
 
   it("renders to a folder instead of any cluster when KGENTS_RENDER_DIR is set", () => {
     const t = clusterTarget(
       { kubeconfig: "", kubeContext: "kgents-prod" },
-      { KGENTS_RENDER_DIR: "out/prod", KGENTS_KUBECONFIG: "/tmp/k" },
+      { KGENTS_RENDER_DIR: "out/prod", KGENTS_KUBECONFIG: "kubeconfigs/other" },
     );
     expect(t.providerArgs).toEqual({ renderYamlToDirectory: path.resolve("out/prod") });
     expect(t.warnings).toHaveLength(1);
