@@ -51,6 +51,17 @@ export const loadSpecSchema = z.object({
       refineSteps: int(0),
       /** Goal: capacity >= this share of the bare ceiling. */
       goalRatioOfCeiling: ratio,
+      /**
+       * Connections (and so requests in flight) the driver may open. Unbounded, an overloaded
+       * step opens one per late request until ports and descriptors run out, and the next steps
+       * measure that wreckage instead of the server. A server that needs more than this to hold a
+       * rate fails the step on achieved rate, as it should.
+       */
+      maxConnections: int(1),
+      /** A failed step is run again this many times; it passes if a retry passes. */
+      retryFailed: int(0),
+      /** Pause after each step so sockets and queues left by it drain before the next one. */
+      settleS: z.number().min(0, { error: "must be >= 0" }),
     })
     .refine((c) => c.maxRate >= c.startRate, { error: "maxRate must be >= startRate" }),
   regression: z.object({

@@ -28,6 +28,8 @@ export interface AttackOptions {
   readonly timeoutMs: number;
   /** Binary results file written by the attack. */
   readonly output: string;
+  /** Caps vegeta's workers and connections to the target (unbounded when absent). */
+  readonly maxConnections?: number;
   /** Called about every `progressEveryS` seconds with the elapsed seconds. */
   readonly onProgress?: (elapsedS: number) => void;
   readonly progressEveryS?: number;
@@ -44,6 +46,9 @@ export async function attack(o: AttackOptions): Promise<void> {
     "-max-body=0",
     "-keepalive=true",
     `-output=${o.output}`,
+    ...(o.maxConnections === undefined
+      ? []
+      : [`-max-workers=${o.maxConnections}`, `-max-connections=${o.maxConnections}`]),
   ];
   const child = spawn(VEGETA_BIN, args, { stdio: ["pipe", "ignore", "pipe"] });
   let stderr = "";

@@ -42,7 +42,7 @@ const READY = LIVE;
 const DRAINING = Buffer.from('{"status":"draining"}\n');
 
 export class Gateway {
-  readonly metrics = new GatewayMetrics();
+  readonly metrics = new GatewayMetrics(() => this.inFlight);
   readonly health: HealthCache;
   readonly server: Server;
   readonly metricsServer: Server;
@@ -108,7 +108,6 @@ export class Gateway {
   ): Promise<void> {
     const t0 = performance.now();
     this.inFlight++;
-    this.metrics.inFlight.inc();
     let route: Route = "other";
     try {
       const url = req.url ?? "/";
@@ -122,7 +121,6 @@ export class Gateway {
       else res.destroy();
     } finally {
       this.inFlight--;
-      this.metrics.inFlight.dec();
       this.metrics.observeRequest(
         route,
         req.method ?? "",
