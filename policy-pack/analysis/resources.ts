@@ -12,7 +12,7 @@ import {
   items,
   pathOf,
   read,
-  str,
+  readString,
   stringMap,
 } from "./unknown";
 
@@ -172,7 +172,7 @@ function classifyToken(type: string): ResourceClass | undefined {
 
 function meta(r: StackResource, kind: string): { c: Cursor; ref: ObjectRef } {
   const c = cursor(r.urn, r.props, "", r.unknownMarkers);
-  const name = str(read(c, "metadata", "name"));
+  const name = readString(c, "metadata", "name");
   return {
     c,
     ref: {
@@ -189,7 +189,7 @@ function meta(r: StackResource, kind: string): { c: Cursor; ref: ObjectRef } {
 
 /** metadata.namespace, else the provider's default namespace, else `default`. */
 export function namespaceOf(r: StackResource, c: Cursor): Maybe<string> {
-  const ns = str(read(c, "metadata", "namespace"));
+  const ns = readString(c, "metadata", "namespace");
   if (ns instanceof Unknown) return ns;
   if (ns !== undefined && ns !== "") return ns;
   const p = r.providerNamespace;
@@ -273,7 +273,7 @@ function parsePeer(c: Cursor): Maybe<Peer> {
     const b = read(c, "ipBlock");
     if (b instanceof Unknown) peer.ipBlock = b;
     else if (b.value !== undefined && b.value !== null) {
-      const cidr = str(read(b, "cidr"));
+      const cidr = readString(b, "cidr");
       const ex = read(b, "except");
       const exItems = ex instanceof Unknown ? ex : items(ex);
       if (exItems instanceof Unknown) peer.ipBlock = exItems;
@@ -288,7 +288,7 @@ function parsePeer(c: Cursor): Maybe<Peer> {
 }
 
 function parsePort(c: Cursor): Maybe<PortSpec> {
-  const proto = str(read(c, "protocol"));
+  const proto = readString(c, "protocol");
   if (proto instanceof Unknown) return proto;
   const port = read(c, "port");
   if (port instanceof Unknown) return port;
@@ -626,7 +626,7 @@ function parseContainers(spec: Cursor | Unknown): Maybe<ContainerInfo[]> {
     const list = items(cs);
     if (list instanceof Unknown) return list;
     for (const ct of list ?? []) {
-      const image = str(read(ct, "image"));
+      const image = readString(ct, "image");
       let argv: Maybe<string[]> = [];
       for (const k of ["command", "args"]) {
         if (argv instanceof Unknown) break;
@@ -663,8 +663,8 @@ function parseMounts(spec: Cursor | Unknown): {
     }
   };
   for (const v of list ?? []) {
-    add("cm", str(read(v, "configMap", "name")));
-    add("secret", str(read(v, "secret", "secretName")));
+    add("cm", readString(v, "configMap", "name"));
+    add("secret", readString(v, "secret", "secretName"));
     const srcs = read(v, "projected", "sources");
     const sl = srcs instanceof Unknown ? srcs : items(srcs);
     if (sl instanceof Unknown) {
@@ -673,8 +673,8 @@ function parseMounts(spec: Cursor | Unknown): {
       continue;
     }
     for (const s of sl ?? []) {
-      add("cm", str(read(s, "configMap", "name")));
-      add("secret", str(read(s, "secret", "name")));
+      add("cm", readString(s, "configMap", "name"));
+      add("secret", readString(s, "secret", "name"));
     }
   }
   return { configMaps, secrets };

@@ -10,7 +10,16 @@
 // - A malformed selector (unknown operator, In/NotIn without values, Exists with values) is
 //   rejected by the API server; here it selects nothing and carries the reason.
 import { NAMESPACE_NAME_LABEL } from "../../lib/topology/tiers";
-import { type Cursor, type Maybe, Unknown, entries, items, pathOf, read, str } from "./unknown";
+import {
+  type Cursor,
+  type Maybe,
+  Unknown,
+  entries,
+  items,
+  pathOf,
+  read,
+  readString,
+} from "./unknown";
 
 export type Labels = Readonly<Record<string, string>>;
 export type Operator = "In" | "NotIn" | "Exists" | "DoesNotExist";
@@ -64,8 +73,8 @@ export function parseSelector(c: Cursor | Unknown, opts: ParseOptions = {}): May
   const exprs = items(me);
   if (exprs instanceof Unknown) return exprs;
   for (const e of exprs ?? []) {
-    const key = str(read(e, "key"));
-    const op = str(read(e, "operator"));
+    const key = readString(e, "key");
+    const op = readString(e, "operator");
     if (key instanceof Unknown) return key;
     if (op instanceof Unknown) return op;
     if (key === undefined || key === "") {

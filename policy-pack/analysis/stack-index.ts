@@ -26,7 +26,7 @@ import {
   toPdb,
   toWorkload,
 } from "./resources";
-import { type Maybe, Unknown, cursor, read, str } from "./unknown";
+import { type Maybe, Unknown, cursor, readString } from "./unknown";
 
 /** Key of a namespace in a cluster. */
 export function scopeKey(cluster: string, namespace: string): string {
@@ -73,7 +73,7 @@ export function mergePatch(target: unknown, patch: unknown): unknown {
 
 function identity(r: StackResource, cls: string): string | undefined {
   const c = cursor(r.urn, r.props, "", r.unknownMarkers);
-  const name = str(read(c, "metadata", "name"));
+  const name = readString(c, "metadata", "name");
   if (name === undefined || name instanceof Unknown) return undefined;
   if (cls === "Namespace") return `${r.cluster ?? ""}\u0000${cls}\u0000${name}`;
   const ns = namespaceOf(r, c);
@@ -94,43 +94,34 @@ export class StackIndex {
   readonly impostors: StackResource[] = [];
   /** Resources that create Kubernetes objects the pack cannot read. */
   readonly opaque: StackResource[] = [];
-  private cache = new Map<string, unknown>();
 
   constructor(resources: Iterable<StackResource>) {
-    const patches: { r: StackResource; cls: string }[] = [];
-    const targets = new Map<string, { list: StackResource[]; i: number }>();
-    const push = (r: StackResource): void => {
+    // Built once per policy for the stack, and once per resource for each resource policy: no
+    // allocation here that a stack without patches does not need.
+    let patches: { r: StackResource; cls: string }[] | undefined;
+    for (const r of resources) {
       const c = classify(r.type);
-      if (!c) return;
+      if (!c) continue;
       if (c.class === "Opaque") {
         if (!c.childrenVisible || !r.hasChildren) this.opaque.push(r);
-        return;
-      }
-      if (r.component) {
+      } else if (r.component) {
         this.impostors.push(r);
-        return;
+      } else if (c.patch) {
+        (patches ??= []).push({ r, cls: c.class === "Workload" ? `Workload/${c.kind}` : c.class });
+      } else if (c.class === "PodDisruptionBudget") {
+        this.raw.PodDisruptionBudget.push({ r, version: c.version });
+      } else if (c.class === "Workload") {
+        this.raw.Workload.push({ r, kind: c.kind });
+      } else {
+        this.raw[c.class].push(r);
       }
-      if (c.patch) {
-        patches.push({ r, cls: c.class === "Workload" ? `Workload/${c.kind}` : c.class });
-        return;
-      }
-      let list: StackResource[];
-      switch (c.class) {
-        case "PodDisruptionBudget":
-          this.raw.PodDisruptionBudget.push({ r, version: c.version });
-          return;
-        case "Workload":
-          this.raw.Workload.push({ r, kind: c.kind });
-          return;
-        default:
-          list = this.raw[c.class];
-      }
-      list.push(r);
-    };
-    for (const r of resources) push(r);
-    if (patches.length === 0) return;
+    }
+    if (patches) this.mergePatches(patches);
+  }
 
-    // Merge each patch into the object it patches, when the stack declares it.
+  /** Merges each patch into the object it patches, when the stack declares it. */
+  private mergePatches(patches: readonly { r: StackResource; cls: string }[]): void {
+    const targets = new Map<string, { list: StackResource[]; i: number }>();
     const lists: [string, StackResource[]][] = [
       ["Namespace", this.raw.Namespace],
       ["NetworkPolicy", this.raw.NetworkPolicy],
@@ -182,31 +173,33 @@ export class StackIndex {
     this.raw.Workload = this.raw.Workload.map((x, i) => ({ ...x, r: wlRs[i] as StackResource }));
   }
 
-  private memo<T>(key: string, make: () => T): T {
-    if (!this.cache.has(key)) this.cache.set(key, make());
-    return this.cache.get(key) as T;
-  }
+  // Each view is built on first use and kept; plain fields rather than a keyed memo, because the
+  // getters are read in the checks' inner loops and a memo allocated a closure on every read.
+  #namespaces: readonly NamespaceObj[] | undefined;
+  #networkPolicies: ByNamespace<NetworkPolicyObj> | undefined;
+  #pdbs: ByNamespace<PdbObj> | undefined;
+  #workloads: ByNamespace<WorkloadObj> | undefined;
+  #configs: ByNamespace<ConfigObj> | undefined;
+  #configByKey: Map<string, ConfigObj> | undefined;
 
   get namespaces(): readonly NamespaceObj[] {
-    return this.memo("ns", () => this.raw.Namespace.map(toNamespace));
+    return (this.#namespaces ??= this.raw.Namespace.map(toNamespace));
   }
 
   get networkPolicies(): ByNamespace<NetworkPolicyObj> {
-    return this.memo("np", () => new ByNamespace(this.raw.NetworkPolicy.map(toNetworkPolicy)));
+    return (this.#networkPolicies ??= new ByNamespace(this.raw.NetworkPolicy.map(toNetworkPolicy)));
   }
 
   get pdbs(): ByNamespace<PdbObj> {
-    return this.memo(
-      "pdb",
-      () => new ByNamespace(this.raw.PodDisruptionBudget.map((x) => toPdb(x.r, x.version))),
-    );
+    return (this.#pdbs ??= new ByNamespace(
+      this.raw.PodDisruptionBudget.map((x) => toPdb(x.r, x.version)),
+    ));
   }
 
   get workloads(): ByNamespace<WorkloadObj> {
-    return this.memo(
-      "wl",
-      () => new ByNamespace(this.raw.Workload.map((x) => toWorkload(x.r, x.kind))),
-    );
+    return (this.#workloads ??= new ByNamespace(
+      this.raw.Workload.map((x) => toWorkload(x.r, x.kind)),
+    ));
   }
 
   /** A ConfigMap or Secret by cluster, namespace and name (an unknown name never matches). */
@@ -216,26 +209,22 @@ export class StackIndex {
     name: string,
     cluster = "",
   ): ConfigObj | undefined {
-    const byKey = this.memo("cfgByKey", () => {
+    if (!this.#configByKey) {
       const m = new Map<string, ConfigObj>();
       for (const c of this.configs.all) {
         if (typeof c.namespace === "string" && typeof c.name === "string") {
           m.set(`${c.cluster}\u0000${c.namespace}\u0000${c.configKind}\u0000${c.name}`, c);
         }
       }
-      return m;
-    });
-    return byKey.get(`${cluster}\u0000${namespace}\u0000${kind}\u0000${name}`);
+      this.#configByKey = m;
+    }
+    return this.#configByKey.get(`${cluster}\u0000${namespace}\u0000${kind}\u0000${name}`);
   }
 
   get configs(): ByNamespace<ConfigObj> {
-    return this.memo(
-      "cfg",
-      () =>
-        new ByNamespace([
-          ...this.raw.ConfigMap.map((r) => toConfig(r, "ConfigMap")),
-          ...this.raw.Secret.map((r) => toConfig(r, "Secret")),
-        ]),
-    );
+    return (this.#configs ??= new ByNamespace([
+      ...this.raw.ConfigMap.map((r) => toConfig(r, "ConfigMap")),
+      ...this.raw.Secret.map((r) => toConfig(r, "Secret")),
+    ]));
   }
 }

@@ -99,14 +99,24 @@ export function child(c: Cursor, key: string | number): Cursor | Unknown {
   return { value: v, urn: c.urn, parent: c, key, markers: c.markers };
 }
 
-/** Reads a path below `c` (see `child`). */
-export function read(c: Cursor, ...keys: (string | number)[]): Cursor | Unknown {
-  let cur: Cursor | Unknown = c;
-  for (const k of keys) {
-    if (cur instanceof Unknown) return cur;
-    cur = child(cur, k);
-  }
-  return cur;
+/**
+ * Reads a path of up to four keys below `c` (see `child`). Fixed parameters rather than a rest
+ * array: this is the pack's hottest function, called on every property it reads.
+ */
+export function read(
+  c: Cursor,
+  k1: string | number,
+  k2?: string | number,
+  k3?: string | number,
+  k4?: string | number,
+): Cursor | Unknown {
+  let cur: Cursor | Unknown = child(c, k1);
+  if (k2 === undefined || cur instanceof Unknown) return cur;
+  cur = child(cur, k2);
+  if (k3 === undefined || cur instanceof Unknown) return cur;
+  cur = child(cur, k3);
+  if (k4 === undefined || cur instanceof Unknown) return cur;
+  return child(cur, k4);
 }
 
 /** Items of an array value; `undefined` when missing or not an array. */
@@ -134,6 +144,42 @@ export function entries(c: Cursor): Maybe<[string, Cursor][]> | undefined {
   return out;
 }
 
+/**
+ * The string at a path of up to three keys below `c`, like `str(read(c, ...))` but without a
+ * cursor per key: the metadata, selector and port reads of every object go through here.
+ */
+export function readString(
+  c: Cursor,
+  k1: string | number,
+  k2?: string | number,
+  k3?: string | number,
+): Maybe<string> | undefined {
+  const n = k3 !== undefined ? 3 : k2 !== undefined ? 2 : 1;
+  let v: unknown = c.value;
+  for (let i = 0; i < n; i++) {
+    const k = (i === 0 ? k1 : i === 1 ? k2 : k3) as string | number;
+    if (v === null || typeof v !== "object") return undefined;
+    try {
+      v = (v as Record<string | number, unknown>)[k];
+    } catch (e) {
+      if (isUnknownValueError(e)) return new Unknown(c.urn, pathTo(c, [k1, k2, k3], i), e);
+      throw e;
+    }
+    if (v instanceof Unknown) return v;
+    if (typeof v === "string" && c.markers !== undefined && c.markers.has(v)) {
+      return new Unknown(c.urn, pathTo(c, [k1, k2, k3], i), undefined, v);
+    }
+  }
+  return typeof v === "string" ? v : undefined;
+}
+
+/** Path of `c` followed by `keys[0..last]`. */
+function pathTo(c: Cursor, keys: readonly (string | number | undefined)[], last: number): string {
+  let p = pathOf(c);
+  for (let i = 0; i <= last; i++) p = join(p, keys[i] as string | number);
+  return p;
+}
+
 /** A string at `c`, `undefined` if missing or not a string. */
 export function str(c: Cursor | Unknown): Maybe<string> | undefined {
   if (c instanceof Unknown) return c;
@@ -148,9 +194,19 @@ export function stringMap(c: Cursor | Unknown): Maybe<Record<string, string>> {
   // Read values directly (no cursor per label): label maps are the hottest reads of the pack.
   const out: Record<string, string> = {};
   for (const k of Object.keys(o)) {
-    const v = child(c, k);
+    let v: unknown;
+    try {
+      v = (o as Record<string, unknown>)[k];
+    } catch (e) {
+      if (isUnknownValueError(e)) return new Unknown(c.urn, join(pathOf(c), k), e);
+      throw e;
+    }
     if (v instanceof Unknown) return v;
-    if (typeof v.value === "string") out[k] = v.value;
+    if (typeof v !== "string") continue;
+    if (c.markers !== undefined && c.markers.has(v)) {
+      return new Unknown(c.urn, join(pathOf(c), k), undefined, v);
+    }
+    out[k] = v;
   }
   return out;
 }

@@ -32,6 +32,7 @@ import {
   Unknown,
   cursor,
   read,
+  readString,
   str,
 } from "../analysis";
 
@@ -145,7 +146,7 @@ function clusterKey(p: NonNullable<Resource["provider"]>): string {
   const c = cursor(p.urn, pp, "", pp === p.props ? undefined : MARKERS);
   const parts: string[] = [];
   for (const k of ["kubeconfig", "context", "cluster"]) {
-    const v = str(read(c, k));
+    const v = readString(c, k);
     if (v instanceof Unknown) return p.urn;
     parts.push(v ?? "");
   }

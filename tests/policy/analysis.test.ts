@@ -18,6 +18,8 @@ import {
   parseToken,
   quorum,
   read,
+  readString,
+  str,
   toNetworkPolicy,
   toPdb,
 } from "../../policy-pack/analysis";
@@ -255,5 +257,52 @@ describe("unknown reads", () => {
       },
     };
     expect(() => read(cursor("urn:a", props), "spec")).toThrow("boom");
+  });
+  it("readString answers as str(read(...)) does, with the same path on every unknown", () => {
+    class UnknownValueError extends Error {}
+    const markers = new Set(["04da6b54-80e4-46f7-96ec-b56ff0331ba9"]);
+    const props = {
+      metadata: {
+        name: "web",
+        labels: { a: "1" },
+        namespace: "04da6b54-80e4-46f7-96ec-b56ff0331ba9",
+      },
+      spec: {
+        selector: { matchLabels: { app: "web" } },
+        ports: [{ protocol: "UDP" }, { protocol: 53 }],
+        get replicas(): number {
+          throw new UnknownValueError("unknown");
+        },
+      },
+    };
+    const c = cursor("urn:a", props, "", markers);
+    const paths: (string | number)[][] = [
+      ["metadata", "name"],
+      ["metadata", "labels"],
+      ["metadata", "labels", "a"],
+      ["metadata", "namespace"],
+      ["metadata", "missing", "deeper"],
+      ["spec", "selector", "matchLabels"],
+      ["spec", "ports", 0],
+      ["spec", "replicas"],
+      ["spec", "replicas", "x"],
+      ["nothing"],
+    ];
+    for (const keys of paths) {
+      const [k1, k2, k3] = keys as [string | number, string | number, string | number];
+      const fast = readString(c, k1, k2, k3);
+      const slow = str(read(c, k1, k2, k3));
+      if (slow instanceof Unknown) {
+        expect(fast, keys.join(".")).toBeInstanceOf(Unknown);
+        expect((fast as Unknown).describe()).toBe(slow.describe());
+        expect((fast as Unknown).marker).toBe(slow.marker);
+      } else expect(fast, keys.join(".")).toBe(slow);
+    }
+    expect(readString(c, "metadata", "name")).toBe("web");
+    expect((readString(c, "metadata", "namespace") as Unknown).describe()).toBe(
+      "metadata.namespace of urn:a is unknown during preview",
+    );
+    const nested = read(c, "spec", "ports", 1);
+    expect(readString(nested as ReturnType<typeof cursor>, "protocol")).toBeUndefined();
   });
 });

@@ -63,17 +63,34 @@ function podsOf(np: NetworkPolicyObj): string {
       : "the pods it selects";
 }
 
-function ruleOptions(cfg: DefaultDenyConfig, dir: Direction): OpenRuleOptions {
-  return dir === "Ingress"
-    ? { allowed: new Set(cfg.allowedOpenPorts.ingress) }
-    : { allowed: new Set(cfg.allowedOpenPorts.egress), dnsPeers: cfg.dnsPeers };
+type RuleOptions = Readonly<Record<Direction, OpenRuleOptions>>;
+
+const ruleOptionsCache = new WeakMap<
+  DefaultDenyConfig["allowedOpenPorts"],
+  { dnsPeers: DefaultDenyConfig["dnsPeers"]; options: RuleOptions }
+>();
+
+/**
+ * What an open rule may still allow, per direction. Kept per configuration object: the resource
+ * policy asks for it once per resource, and the defaults are the same objects every time.
+ */
+function ruleOptions(cfg: DefaultDenyConfig): RuleOptions {
+  const hit = ruleOptionsCache.get(cfg.allowedOpenPorts);
+  if (hit && hit.dnsPeers === cfg.dnsPeers) return hit.options;
+  const options: RuleOptions = {
+    Ingress: { allowed: new Set(cfg.allowedOpenPorts.ingress) },
+    Egress: { allowed: new Set(cfg.allowedOpenPorts.egress), dnsPeers: cfg.dnsPeers },
+  };
+  ruleOptionsCache.set(cfg.allowedOpenPorts, { dnsPeers: cfg.dnsPeers, options });
+  return options;
 }
 
 /** Rules of `np` open to everyone (or DNS to anywhere), as findings on `np`. */
 function reopenFindings(np: NetworkPolicyObj, cfg: DefaultDenyConfig, where: string): Finding[] {
   const out: Finding[] = [];
+  const options = ruleOptions(cfg);
   for (const dir of cfg.directions) {
-    const open = openRules(np, dir, ruleOptions(cfg, dir));
+    const open = openRules(np, dir, options[dir]);
     if (open instanceof Unknown) {
       out.push(
         unknownFinding(np.urn, `that ${describeRef(np)} does not re-open ${dir} traffic`, open),
@@ -104,9 +121,8 @@ function workloadKey(w: WorkloadObj): string | undefined {
 /** Findings one resource shows on its own; `idx` holds just that resource. */
 export function defaultDenyResourceFindings(idx: StackIndex, cfg: DefaultDenyConfig): Finding[] {
   const out: Finding[] = [];
-  const exempt = new Set(cfg.exemptNamespaces);
   for (const np of idx.networkPolicies.all) {
-    if (typeof np.namespace === "string" && exempt.has(np.namespace)) continue;
+    if (typeof np.namespace === "string" && cfg.exemptNamespaces.includes(np.namespace)) continue;
     const f = reopenFindings(
       np,
       cfg,
@@ -122,8 +138,10 @@ export function defaultDenyResourceFindings(idx: StackIndex, cfg: DefaultDenyCon
       );
     } else out.push(...f);
   }
-  out.push(...hostNetworkFindings(idx.workloads.all, cfg));
-  out.push(...opaqueFindings(idx, cfg.acknowledgedUnreadable, "resource"));
+  const ws = idx.workloads.all;
+  if (ws.length > 0) out.push(...hostNetworkFindings(ws, cfg));
+  if (idx.opaque.length > 0)
+    out.push(...opaqueFindings(idx, cfg.acknowledgedUnreadable, "resource"));
   return out;
 }
 

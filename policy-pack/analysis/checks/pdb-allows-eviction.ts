@@ -18,8 +18,9 @@ function checkOne(pdb: PdbObj, pods: ReturnType<typeof podsByNamespace>): Findin
   }
   const ns = pdb.namespace as string;
   const selector = pdb.selector as Exclude<PdbObj["selector"], Unknown>;
-  const { index, unknown } = pods(ns, pdb.cluster);
-  const coveredPods = index.query(selector);
+  const here = pods(ns, pdb.cluster);
+  const unknown = here.unknown;
+  const coveredPods = here.query(selector);
   // Pods the budget counts: known for replica-counted workloads, not for DaemonSets or Jobs.
   let expected: number | undefined = coveredPods.length === 0 ? undefined : 0;
   for (const p of coveredPods) {

@@ -11,14 +11,14 @@
 // neither field), run as a resource policy too.
 import { quorumFormula } from "../../../lib/topology/quorum";
 import { blocksAllEvictions, describeBudget, keptAvailable } from "../disruption";
-import { type PdbObj, type PodShape, namesOrdinals, podNames, podShapes } from "../resources";
-import { LabelIndex, SelectorIndex, describeLabels, describeSelector, matches } from "../selectors";
+import { type PdbObj, namesOrdinals, podNames, podShapes } from "../resources";
+import { SelectorIndex, describeLabels, describeSelector, matches } from "../selectors";
 import type { StackIndex } from "../stack-index";
 import { scopeKey } from "../stack-index";
 import { Unknown } from "../unknown";
 import { type Finding, describeRef, unknownFinding } from "./common";
 import { impostorFinding } from "./default-deny";
-import { podsByNamespace } from "./pods";
+import { type NamespacePods, podsByNamespace } from "./pods";
 import { opaqueFindings } from "./unreadable";
 
 export interface RequirePdbConfig {
@@ -74,8 +74,8 @@ export function pdbResourceFindings(idx: StackIndex, cfg: RequirePdbConfig): Fin
 interface Scope {
   index: SelectorIndex<PdbObj>;
   unknown?: Unknown;
-  /** Pods of every workload of the scope, by label, to count what each budget covers. */
-  pods: LabelIndex<PodShape>;
+  /** Pods of every workload of the scope, to count what each budget covers. */
+  pods: NamespacePods;
   /** Pods each budget covers (undefined: a count is unknown), computed once per budget. */
   expected: Map<PdbObj, number | undefined>;
   /** Some budget here names StatefulSet ordinals: judge each pod on its own. */
@@ -113,7 +113,7 @@ export function checkRequirePdb(idx: StackIndex, cfg: RequirePdbConfig): Finding
       const here = pdbs.in(ns, cluster);
       e = {
         index: new SelectorIndex<PdbObj>(),
-        pods: pods(ns, cluster).index,
+        pods: pods(ns, cluster),
         expected: new Map(),
         perOrdinal: here.some((p) => namesOrdinals(p.selector)),
       };

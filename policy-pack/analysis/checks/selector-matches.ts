@@ -21,7 +21,7 @@ function noMatch(
   if (sel.kind === "nothing") {
     return { urn, message: `${label} selects no pods: ${sel.reason}.` };
   }
-  if (pods.index.query(sel).length > 0) return undefined;
+  if (pods.query(sel).length > 0) return undefined;
   if (pods.unknown) return unknownFinding(urn, what, pods.unknown);
   return {
     urn,
