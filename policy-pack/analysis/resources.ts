@@ -493,6 +493,9 @@ const MAX_ORDINALS = 1000;
  * rollout. A StatefulSet yields one shape per ordinal.
  */
 export function podShapes(w: WorkloadObj, perOrdinal = true): Maybe<PodShape[]> {
+  // The index's own workloads keep their shapes; a WeakMap per call here was a large share of the
+  // collector's work (ephemerons), for objects that live exactly as long as their index.
+  if (w instanceof WorkloadView) return w.shapes(perOrdinal);
   const memo = perOrdinal ? shapes : genericShapes;
   let s = memo.get(w);
   if (!s) memo.set(w, (s = computePodShapes(w, perOrdinal)));
@@ -714,6 +717,8 @@ class WorkloadView implements WorkloadObj {
   #template: Cursor | Unknown | undefined;
   #labels: Maybe<Labels> | undefined;
   #spec: Cursor | Unknown | undefined;
+  #shapes: Maybe<PodShape[]> | undefined;
+  #genericShapes: Maybe<PodShape[]> | undefined;
 
   constructor(
     ref: ObjectRef,
@@ -741,6 +746,12 @@ class WorkloadView implements WorkloadObj {
       this.#labels = stringMap(t instanceof Unknown ? t : read(t, "metadata", "labels"));
     }
     return this.#labels;
+  }
+
+  /** See `podShapes`. */
+  shapes(perOrdinal: boolean): Maybe<PodShape[]> {
+    if (perOrdinal) return (this.#shapes ??= computePodShapes(this, true));
+    return (this.#genericShapes ??= computePodShapes(this, false));
   }
 
   get podSpec(): Cursor | Unknown {

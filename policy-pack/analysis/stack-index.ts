@@ -36,7 +36,8 @@ export function scopeKey(cluster: string, namespace: string): string {
 /** Objects grouped by cluster and namespace; those whose namespace is unknown are kept apart. */
 export class ByNamespace<T extends { namespace: Maybe<string>; cluster: string }> {
   readonly all: readonly T[];
-  private readonly map = new Map<string, T[]>();
+  // Cluster, then namespace: no key string is built (and hashed) per object or per lookup.
+  private readonly map = new Map<string, Map<string, T[]>>();
   readonly unknownNamespace: T[] = [];
 
   constructor(objs: readonly T[]) {
@@ -46,18 +47,21 @@ export class ByNamespace<T extends { namespace: Maybe<string>; cluster: string }
         this.unknownNamespace.push(o);
         continue;
       }
-      const k = scopeKey(o.cluster, o.namespace);
-      let list = this.map.get(k);
-      if (!list) this.map.set(k, (list = []));
+      let byNs = this.map.get(o.cluster);
+      if (!byNs) this.map.set(o.cluster, (byNs = new Map()));
+      let list = byNs.get(o.namespace);
+      if (!list) byNs.set(o.namespace, (list = []));
       list.push(o);
     }
   }
 
   /** Objects in `namespace` of `cluster` ("" = the ambient cluster). */
   in(namespace: string, cluster = ""): readonly T[] {
-    return this.map.get(scopeKey(cluster, namespace)) ?? [];
+    return this.map.get(cluster)?.get(namespace) ?? NONE;
   }
 }
+
+const NONE: readonly never[] = [];
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
