@@ -33,35 +33,41 @@ export function scopeKey(cluster: string, namespace: string): string {
   return `${cluster}\u0000${namespace}`;
 }
 
+const NONE: readonly never[] = [];
+
 /** Objects grouped by cluster and namespace; those whose namespace is unknown are kept apart. */
 export class ByNamespace<T extends { namespace: Maybe<string>; cluster: string }> {
   readonly all: readonly T[];
-  // Cluster, then namespace: no key string is built (and hashed) per object or per lookup.
-  private readonly map = new Map<string, Map<string, T[]>>();
-  readonly unknownNamespace: T[] = [];
+  // Cluster, then namespace: no key string is built (and hashed) per object or per lookup. Left
+  // out when empty: a resource policy builds these for a stack of one resource.
+  private readonly map: Map<string, Map<string, T[]>> | undefined;
+  readonly unknownNamespace: readonly T[];
 
   constructor(objs: readonly T[]) {
     this.all = objs;
+    let map: Map<string, Map<string, T[]>> | undefined;
+    let floating: T[] | undefined;
     for (const o of objs) {
       if (o.namespace instanceof Unknown) {
-        this.unknownNamespace.push(o);
+        (floating ??= []).push(o);
         continue;
       }
-      let byNs = this.map.get(o.cluster);
-      if (!byNs) this.map.set(o.cluster, (byNs = new Map()));
+      map ??= new Map<string, Map<string, T[]>>();
+      let byNs = map.get(o.cluster);
+      if (!byNs) map.set(o.cluster, (byNs = new Map<string, T[]>()));
       let list = byNs.get(o.namespace);
       if (!list) byNs.set(o.namespace, (list = []));
       list.push(o);
     }
+    this.map = map;
+    this.unknownNamespace = floating ?? NONE;
   }
 
   /** Objects in `namespace` of `cluster` ("" = the ambient cluster). */
   in(namespace: string, cluster = ""): readonly T[] {
-    return this.map.get(cluster)?.get(namespace) ?? NONE;
+    return this.map?.get(cluster)?.get(namespace) ?? NONE;
   }
 }
-
-const NONE: readonly never[] = [];
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
