@@ -170,22 +170,39 @@ function classifyToken(type: string): ResourceClass | undefined {
   return undefined;
 }
 
-function meta(r: StackResource, kind: string): { c: Cursor; ref: ObjectRef } {
-  const c = cursor(r.urn, r.props, "", r.unknownMarkers);
-  const name = readString(c, "metadata", "name");
-  return {
-    c,
-    ref: {
-      urn: r.urn,
-      type: r.type,
-      kind,
-      name: name === undefined ? new Unknown(r.urn, "metadata.name (not set)") : name,
-      cluster: r.cluster ?? "",
-      externalPatch: r.externalPatch ?? false,
-      patchedBy: r.patchedBy ?? [],
-    },
-  };
+/** A cursor on the resource's properties. */
+function propsCursor(r: StackResource): Cursor {
+  return cursor(r.urn, r.props, "", r.unknownMarkers);
 }
+
+/**
+ * What every parsed object carries (ObjectRef), set field by field by the views below: one
+ * object per resource and policy, with no intermediate reference object to copy from.
+ */
+abstract class ObjectView implements ObjectRef {
+  readonly urn: string;
+  readonly type: string;
+  readonly name: Maybe<string>;
+  readonly cluster: string;
+  readonly externalPatch: boolean;
+  readonly patchedBy: readonly string[];
+
+  constructor(
+    r: StackResource,
+    readonly kind: string,
+    c: Cursor,
+  ) {
+    const name = readString(c, "metadata", "name");
+    this.urn = r.urn;
+    this.type = r.type;
+    this.name = name === undefined ? new Unknown(r.urn, "metadata.name (not set)") : name;
+    this.cluster = r.cluster ?? "";
+    this.externalPatch = r.externalPatch ?? false;
+    this.patchedBy = r.patchedBy ?? NO_PATCHES;
+  }
+}
+
+const NO_PATCHES: readonly string[] = [];
 
 /** metadata.namespace, else the provider's default namespace, else `default`. */
 export function namespaceOf(r: StackResource, c: Cursor): Maybe<string> {
@@ -202,9 +219,16 @@ export interface NamespaceObj extends ObjectRef {
   readonly labels: Maybe<Labels>;
 }
 
+class NamespaceView extends ObjectView implements NamespaceObj {
+  readonly labels: Maybe<Labels>;
+  constructor(r: StackResource, c: Cursor) {
+    super(r, "Namespace", c);
+    this.labels = stringMap(read(c, "metadata", "labels"));
+  }
+}
+
 export function toNamespace(r: StackResource): NamespaceObj {
-  const { c, ref } = meta(r, "Namespace");
-  return { ...ref, labels: stringMap(read(c, "metadata", "labels")) };
+  return new NamespaceView(r, propsCursor(r));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -321,58 +345,40 @@ function parseRules(
 }
 
 export function toNetworkPolicy(r: StackResource): NetworkPolicyObj {
-  const { c, ref } = meta(r, "NetworkPolicy");
-  const spec = read(c, "spec");
-  const types = spec instanceof Unknown ? spec : read(spec, "policyTypes");
-  let policyTypes: Maybe<string[] | undefined>;
-  if (types instanceof Unknown) policyTypes = types;
-  else {
-    const ts = items(types);
-    if (ts instanceof Unknown) policyTypes = ts;
-    else if (ts === undefined || ts.length === 0) policyTypes = undefined;
-    else policyTypes = ts.map((t) => String(t.value));
-  }
-  return new NetworkPolicyView(
-    ref,
-    r.dependsOn ?? [],
-    namespaceOf(r, c),
-    parseSelector(spec instanceof Unknown ? spec : read(spec, "podSelector"), {
-      missing: "everything",
-    }),
-    policyTypes,
-    spec,
-  );
+  return new NetworkPolicyView(r, propsCursor(r));
 }
 
 const UNSET: unique symbol = Symbol("unset");
 
 /** A NetworkPolicy whose rules are parsed on first use (most checks read only its selector). */
-class NetworkPolicyView implements NetworkPolicyObj {
-  readonly urn: string;
-  readonly type: string;
-  readonly kind: string;
-  readonly name: Maybe<string>;
-  readonly cluster: string;
-  readonly externalPatch: boolean;
-  readonly patchedBy: readonly string[];
+class NetworkPolicyView extends ObjectView implements NetworkPolicyObj {
+  readonly dependsOn: readonly string[];
+  readonly namespace: Maybe<string>;
+  readonly podSelector: Maybe<Selector>;
+  readonly policyTypes: Maybe<readonly string[] | undefined>;
+  private readonly spec: Cursor | Unknown;
   #ingress: Maybe<readonly Maybe<Rule>[] | undefined> | typeof UNSET = UNSET;
   #egress: Maybe<readonly Maybe<Rule>[] | undefined> | typeof UNSET = UNSET;
 
-  constructor(
-    ref: ObjectRef,
-    readonly dependsOn: readonly string[],
-    readonly namespace: Maybe<string>,
-    readonly podSelector: Maybe<Selector>,
-    readonly policyTypes: Maybe<readonly string[] | undefined>,
-    private readonly spec: Cursor | Unknown,
-  ) {
-    this.urn = ref.urn;
-    this.type = ref.type;
-    this.kind = ref.kind;
-    this.name = ref.name;
-    this.cluster = ref.cluster;
-    this.externalPatch = ref.externalPatch;
-    this.patchedBy = ref.patchedBy;
+  constructor(r: StackResource, c: Cursor) {
+    super(r, "NetworkPolicy", c);
+    const spec = read(c, "spec");
+    const types = spec instanceof Unknown ? spec : read(spec, "policyTypes");
+    let policyTypes: Maybe<string[] | undefined>;
+    if (types instanceof Unknown) policyTypes = types;
+    else {
+      const ts = items(types);
+      if (ts instanceof Unknown) policyTypes = ts;
+      else if (ts === undefined || ts.length === 0) policyTypes = undefined;
+      else policyTypes = ts.map((t) => String(t.value));
+    }
+    this.dependsOn = r.dependsOn ?? NO_PATCHES;
+    this.namespace = namespaceOf(r, c);
+    this.podSelector = parseSelector(spec instanceof Unknown ? spec : read(spec, "podSelector"), {
+      missing: "everything",
+    });
+    this.policyTypes = policyTypes;
+    this.spec = spec;
   }
 
   get ingress(): Maybe<readonly Maybe<Rule>[] | undefined> {
@@ -420,21 +426,34 @@ export function parseIntOrPercent(c: Cursor | Unknown): Maybe<IntOrPercent | und
 }
 
 export function toPdb(r: StackResource, version: string): PdbObj {
-  const { c, ref } = meta(r, "PodDisruptionBudget");
-  const spec = read(c, "spec");
-  return {
-    ...ref,
-    version,
-    namespace: namespaceOf(r, c),
-    selector: parseSelector(spec instanceof Unknown ? spec : read(spec, "selector"), {
+  return new PdbView(r, version, propsCursor(r));
+}
+
+class PdbView extends ObjectView implements PdbObj {
+  readonly namespace: Maybe<string>;
+  readonly selector: Maybe<Selector>;
+  readonly minAvailable: Maybe<IntOrPercent | undefined>;
+  readonly maxUnavailable: Maybe<IntOrPercent | undefined>;
+
+  constructor(
+    r: StackResource,
+    readonly version: string,
+    c: Cursor,
+  ) {
+    super(r, "PodDisruptionBudget", c);
+    const spec = read(c, "spec");
+    this.namespace = namespaceOf(r, c);
+    this.selector = parseSelector(spec instanceof Unknown ? spec : read(spec, "selector"), {
       missing: "nothing",
       empty: version === "v1beta1" ? "nothing" : "everything",
-    }),
-    minAvailable: parseIntOrPercent(spec instanceof Unknown ? spec : read(spec, "minAvailable")),
-    maxUnavailable: parseIntOrPercent(
+    });
+    this.minAvailable = parseIntOrPercent(
+      spec instanceof Unknown ? spec : read(spec, "minAvailable"),
+    );
+    this.maxUnavailable = parseIntOrPercent(
       spec instanceof Unknown ? spec : read(spec, "maxUnavailable"),
-    ),
-  };
+    );
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -684,36 +703,31 @@ function parseMounts(spec: Cursor | Unknown): {
 }
 
 export function toWorkload(r: StackResource, kind: WorkloadKind): WorkloadObj {
-  const { c, ref } = meta(r, kind);
-  let replicas: Maybe<number | undefined>;
+  return new WorkloadView(r, kind, propsCursor(r));
+}
+
+/** Desired pods (see WorkloadObj.replicas). */
+function replicasOf(c: Cursor, kind: WorkloadKind): Maybe<number | undefined> {
   switch (kind) {
     case "StatefulSet":
     case "Deployment":
     case "ReplicaSet":
     case "ReplicationController": {
       const rc = read(c, "spec", "replicas");
-      if (rc instanceof Unknown) replicas = rc;
-      else replicas = typeof rc.value === "number" ? rc.value : 1;
-      break;
+      if (rc instanceof Unknown) return rc;
+      return typeof rc.value === "number" ? rc.value : 1;
     }
     case "Pod":
-      replicas = 1;
-      break;
+      return 1;
     default:
-      replicas = undefined;
+      return undefined;
   }
-  return new WorkloadView(ref, kind, namespaceOf(r, c), replicas, c);
 }
 
 /** A workload whose pod template is read on first use: several checks need only its namespace. */
-class WorkloadView implements WorkloadObj {
-  readonly urn: string;
-  readonly type: string;
-  readonly kind: string;
-  readonly name: Maybe<string>;
-  readonly cluster: string;
-  readonly externalPatch: boolean;
-  readonly patchedBy: readonly string[];
+class WorkloadView extends ObjectView implements WorkloadObj {
+  readonly namespace: Maybe<string>;
+  readonly replicas: Maybe<number | undefined>;
   #template: Cursor | Unknown | undefined;
   #labels: Maybe<Labels> | undefined;
   #spec: Cursor | Unknown | undefined;
@@ -721,19 +735,13 @@ class WorkloadView implements WorkloadObj {
   #genericShapes: Maybe<PodShape[]> | undefined;
 
   constructor(
-    ref: ObjectRef,
+    r: StackResource,
     readonly workloadKind: WorkloadKind,
-    readonly namespace: Maybe<string>,
-    readonly replicas: Maybe<number | undefined>,
     private readonly c: Cursor,
   ) {
-    this.urn = ref.urn;
-    this.type = ref.type;
-    this.kind = ref.kind;
-    this.name = ref.name;
-    this.cluster = ref.cluster;
-    this.externalPatch = ref.externalPatch;
-    this.patchedBy = ref.patchedBy;
+    super(r, workloadKind, c);
+    this.namespace = namespaceOf(r, c);
+    this.replicas = replicasOf(c, workloadKind);
   }
 
   private template(): Cursor | Unknown {
@@ -772,9 +780,20 @@ export interface ConfigObj extends NamespacedRef {
   readonly cursor: Cursor;
 }
 
+class ConfigView extends ObjectView implements ConfigObj {
+  readonly namespace: Maybe<string>;
+  constructor(
+    r: StackResource,
+    readonly configKind: "ConfigMap" | "Secret",
+    readonly cursor: Cursor,
+  ) {
+    super(r, configKind, cursor);
+    this.namespace = namespaceOf(r, cursor);
+  }
+}
+
 export function toConfig(r: StackResource, kind: "ConfigMap" | "Secret"): ConfigObj {
-  const { c, ref } = meta(r, kind);
-  return { ...ref, namespace: namespaceOf(r, c), configKind: kind, cursor: c };
+  return new ConfigView(r, kind, propsCursor(r));
 }
 
 /** Text values: ConfigMap data, Secret stringData and base64-decoded data. */
