@@ -38,16 +38,31 @@ const NONE: readonly never[] = [];
 /** Objects grouped by cluster and namespace; those whose namespace is unknown are kept apart. */
 export class ByNamespace<T extends { namespace: Maybe<string>; cluster: string }> {
   readonly all: readonly T[];
-  // Cluster, then namespace: no key string is built (and hashed) per object or per lookup. Left
-  // out when empty: a resource policy builds these for a stack of one resource.
-  private readonly map: Map<string, Map<string, T[]>> | undefined;
-  readonly unknownNamespace: readonly T[];
+  // Cluster, then namespace: no key string is built (and hashed) per object or per lookup. Built
+  // on first lookup: a resource policy makes these for a stack of one resource and never looks up.
+  #map: Map<string, Map<string, T[]>> | undefined;
+  #floating: readonly T[] | undefined;
 
   constructor(objs: readonly T[]) {
     this.all = objs;
+  }
+
+  /** Objects whose namespace is unknown (preview). */
+  get unknownNamespace(): readonly T[] {
+    if (this.#floating === undefined) this.group();
+    return this.#floating as readonly T[];
+  }
+
+  /** Objects in `namespace` of `cluster` ("" = the ambient cluster). */
+  in(namespace: string, cluster = ""): readonly T[] {
+    if (this.#floating === undefined) this.group();
+    return this.#map?.get(cluster)?.get(namespace) ?? NONE;
+  }
+
+  private group(): void {
     let map: Map<string, Map<string, T[]>> | undefined;
     let floating: T[] | undefined;
-    for (const o of objs) {
+    for (const o of this.all) {
       if (o.namespace instanceof Unknown) {
         (floating ??= []).push(o);
         continue;
@@ -59,13 +74,8 @@ export class ByNamespace<T extends { namespace: Maybe<string>; cluster: string }
       if (!list) byNs.set(o.namespace, (list = []));
       list.push(o);
     }
-    this.map = map;
-    this.unknownNamespace = floating ?? NONE;
-  }
-
-  /** Objects in `namespace` of `cluster` ("" = the ambient cluster). */
-  in(namespace: string, cluster = ""): readonly T[] {
-    return this.map?.get(cluster)?.get(namespace) ?? NONE;
+    this.#map = map;
+    this.#floating = floating ?? NONE;
   }
 }
 
