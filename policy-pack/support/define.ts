@@ -121,22 +121,26 @@ type Resource = Pick<PolicyResource, "type" | "urn" | "name" | "props" | "provid
  * (used only as a key, never printed: a kubeconfig may hold credentials), or its URN when one of
  * them is unknown. Providers that set none of them use the ambient kubeconfig: "".
  */
-const providerFacts = new WeakMap<
-  object,
-  { cluster: string; namespace: Maybe<string> | undefined }
->();
-
-/** Cluster key and default namespace of a provider, computed once per provider object. */
-function providerOf(p: NonNullable<Resource["provider"]>): {
+interface ProviderFacts {
   cluster: string;
   namespace: Maybe<string> | undefined;
-} {
-  let f = providerFacts.get(p);
+}
+
+/**
+ * Cluster key and default namespace of a provider. The engine hands every resource its own copy
+ * of its provider, so within one stack validation they are kept by provider URN (`seen`): one
+ * provider resource has one set of properties in one validation.
+ */
+function providerOf(
+  p: NonNullable<Resource["provider"]>,
+  seen?: Map<string, ProviderFacts>,
+): ProviderFacts {
+  let f = seen?.get(p.urn);
   if (!f) {
     const pp = rawProps(p.props);
-    const ns = str(read(cursor(p.urn, pp, "", pp === p.props ? undefined : MARKERS), "namespace"));
+    const ns = readString(cursor(p.urn, pp, "", pp === p.props ? undefined : MARKERS), "namespace");
     f = { cluster: clusterKey(p), namespace: ns };
-    providerFacts.set(p, f);
+    seen?.set(p.urn, f);
   }
   return f;
 }
@@ -203,6 +207,7 @@ export function toStackResource(
   r: Resource,
   parents?: ReadonlySet<string>,
   unknownNamed?: ReadonlySet<string>,
+  providers?: Map<string, ProviderFacts>,
 ): StackResource {
   // One object per resource, optional fields set only when present: this runs for every
   // resource of every policy, and allocation dominated its cost.
@@ -223,7 +228,7 @@ export function toStackResource(
   const p = r.provider;
   if (!p) out.component = true;
   else if (p.type === KUBERNETES_PROVIDER) {
-    const f = providerOf(p);
+    const f = providerOf(p, providers);
     out.cluster = f.cluster;
     out.providerName = p.name;
     if (f.namespace !== undefined) out.providerNamespace = f.namespace;
@@ -236,12 +241,15 @@ function stackIndex(resources: readonly PolicyResource[]): StackIndex {
   const parents = new Set<string>();
   for (const r of resources) if (r.parent) parents.add(r.parent.urn);
   const unknownNamed = unknownNamedNamespaces(resources);
+  const providers = new Map<string, ProviderFacts>();
   // Only the kinds the checks read are adapted; the rest of the stack is skipped here.
-  return new StackIndex(
-    resources
-      .filter((r) => classify(r.type) !== undefined)
-      .map((r) => toStackResource(r, parents, unknownNamed)),
-  );
+  const adapted: StackResource[] = [];
+  for (const r of resources) {
+    if (classify(r.type) !== undefined) {
+      adapted.push(toStackResource(r, parents, unknownNamed, providers));
+    }
+  }
+  return new StackIndex(adapted);
 }
 
 /** The error CrossGuard itself would have raised on reading the unknown value. */
