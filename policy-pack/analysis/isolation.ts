@@ -32,16 +32,25 @@ import { type Maybe, Unknown } from "./unknown";
 /** The DNS port: egress to it may only reach the cluster DNS. */
 const DNS = KUBE_DNS.port;
 
+/** The four answers of effectivePolicyTypes, shared: it is asked per policy and direction. */
+const TYPES: readonly ReadonlySet<Direction>[] = [
+  new Set<Direction>(),
+  new Set<Direction>(["Ingress"]),
+  new Set<Direction>(["Egress"]),
+  new Set<Direction>(["Ingress", "Egress"]),
+];
+
+const typesOf = (ingress: boolean, egress: boolean): ReadonlySet<Direction> =>
+  TYPES[(ingress ? 1 : 0) + (egress ? 2 : 0)] as ReadonlySet<Direction>;
+
 /** The directions a policy governs, after defaulting. */
 export function effectivePolicyTypes(np: NetworkPolicyObj): Maybe<ReadonlySet<Direction>> {
   if (np.policyTypes instanceof Unknown) return np.policyTypes;
   if (np.policyTypes !== undefined) {
-    return new Set(np.policyTypes.filter((t): t is Direction => t === "Ingress" || t === "Egress"));
+    return typesOf(np.policyTypes.includes("Ingress"), np.policyTypes.includes("Egress"));
   }
   if (np.egress instanceof Unknown) return np.egress;
-  const out = new Set<Direction>(["Ingress"]);
-  if (np.egress !== undefined && np.egress.length > 0) out.add("Egress");
-  return out;
+  return typesOf(true, np.egress !== undefined && np.egress.length > 0);
 }
 
 /** Whether this policy, on its own, isolates every pod of its namespace for `dir`. */
@@ -199,8 +208,9 @@ export function openRules(
   if (rules instanceof Unknown) return rules;
   const ns = np.namespace instanceof Unknown ? undefined : np.namespace;
   const out: OpenRule[] = [];
+  const ruleOpts = ns !== undefined ? { ...opts, namespace: ns } : opts;
   for (const r of rules ?? []) {
-    const o = openRule(r, dir, { ...opts, ...(ns !== undefined ? { namespace: ns } : {}) });
+    const o = openRule(r, dir, ruleOpts);
     if (o instanceof Unknown) return o;
     if (o) out.push(o);
   }
