@@ -277,10 +277,21 @@ export interface NetworkPolicyObj extends NamespacedRef {
   readonly egress: Maybe<readonly Maybe<Rule>[] | undefined>;
 }
 
+/** A peer; its path (for messages only) is built when a message asks for it. */
+class PeerView implements Peer {
+  podSelector?: Maybe<Selector>;
+  namespaceSelector?: Maybe<Selector>;
+  ipBlock?: Maybe<IpBlock>;
+  constructor(private readonly c: Cursor) {}
+  get path(): string {
+    return pathOf(this.c);
+  }
+}
+
 function parsePeer(c: Cursor): Maybe<Peer> {
-  const has = (k: string): boolean =>
-    typeof c.value === "object" && c.value !== null && k in c.value;
-  const peer: { -readonly [K in keyof Peer]: Peer[K] } = { path: pathOf(c) };
+  const o = c.value;
+  const has = (k: string): boolean => typeof o === "object" && o !== null && k in o;
+  const peer = new PeerView(c);
   if (has("podSelector")) {
     const p = read(c, "podSelector");
     if (p instanceof Unknown || (p.value !== undefined && p.value !== null)) {
@@ -324,6 +335,18 @@ function parsePort(c: Cursor): Maybe<PortSpec> {
   return spec;
 }
 
+/** A rule; its path (for messages only) is built when a message asks for it. */
+class RuleView implements Rule {
+  constructor(
+    private readonly c: Cursor,
+    readonly peers: Maybe<readonly Maybe<Peer>[]>,
+    readonly ports: Maybe<readonly Maybe<PortSpec>[]>,
+  ) {}
+  get path(): string {
+    return pathOf(this.c);
+  }
+}
+
 function parseRules(
   c: Cursor | Unknown,
   peersKey: "from" | "to",
@@ -336,11 +359,11 @@ function parseRules(
     const peers = pc instanceof Unknown ? pc : items(pc);
     const oc = read(r, "ports");
     const ports = oc instanceof Unknown ? oc : items(oc);
-    return {
-      path: pathOf(r),
-      peers: peers instanceof Unknown ? peers : (peers ?? []).map((p) => parsePeer(p)),
-      ports: ports instanceof Unknown ? ports : (ports ?? []).map((p) => parsePort(p)),
-    };
+    return new RuleView(
+      r,
+      peers instanceof Unknown ? peers : (peers ?? []).map((p) => parsePeer(p)),
+      ports instanceof Unknown ? ports : (ports ?? []).map((p) => parsePort(p)),
+    );
   });
 }
 

@@ -101,6 +101,10 @@ function identity(r: StackResource, cls: string): string | undefined {
   return `${r.cluster ?? ""}\u0000${cls}\u0000${ns}\u0000${name}`;
 }
 
+/** The kinds of object a check can read from the index. */
+export type IndexedKind =
+  "Namespace" | "NetworkPolicy" | "PodDisruptionBudget" | "Workload" | "ConfigMap" | "Secret";
+
 export class StackIndex {
   private readonly raw = {
     Namespace: [] as StackResource[],
@@ -115,7 +119,15 @@ export class StackIndex {
   /** Resources that create Kubernetes objects the pack cannot read. */
   readonly opaque: StackResource[] = [];
 
-  constructor(resources: Iterable<StackResource>) {
+  /**
+   * `reads`: the kinds the check declares it reads (see PolicyDefinition.reads); reading any
+   * other kind throws, so a check cannot silently see an empty list for a kind it never asked for.
+   * Absent: every kind.
+   */
+  constructor(
+    resources: Iterable<StackResource>,
+    private readonly reads?: ReadonlySet<IndexedKind>,
+  ) {
     // Built once per policy for the stack, and once per resource for each resource policy: no
     // allocation here that a stack without patches does not need.
     let patches: { r: StackResource; cls: string }[] | undefined;
@@ -202,21 +214,33 @@ export class StackIndex {
   #configs: ByNamespace<ConfigObj> | undefined;
   #configByKey: Map<string, ConfigObj> | undefined;
 
+  private declared(kind: IndexedKind): void {
+    if (this.reads && !this.reads.has(kind)) {
+      throw new Error(
+        `this check reads ${kind} objects but its policy does not declare them in \`reads\` (${[...this.reads].join(", ")})`,
+      );
+    }
+  }
+
   get namespaces(): readonly NamespaceObj[] {
+    this.declared("Namespace");
     return (this.#namespaces ??= this.raw.Namespace.map(toNamespace));
   }
 
   get networkPolicies(): ByNamespace<NetworkPolicyObj> {
+    this.declared("NetworkPolicy");
     return (this.#networkPolicies ??= new ByNamespace(this.raw.NetworkPolicy.map(toNetworkPolicy)));
   }
 
   get pdbs(): ByNamespace<PdbObj> {
+    this.declared("PodDisruptionBudget");
     return (this.#pdbs ??= new ByNamespace(
       this.raw.PodDisruptionBudget.map((x) => toPdb(x.r, x.version)),
     ));
   }
 
   get workloads(): ByNamespace<WorkloadObj> {
+    this.declared("Workload");
     return (this.#workloads ??= new ByNamespace(
       this.raw.Workload.map((x) => toWorkload(x.r, x.kind)),
     ));
@@ -242,6 +266,8 @@ export class StackIndex {
   }
 
   get configs(): ByNamespace<ConfigObj> {
+    this.declared("ConfigMap");
+    this.declared("Secret");
     return (this.#configs ??= new ByNamespace([
       ...this.raw.ConfigMap.map((r) => toConfig(r, "ConfigMap")),
       ...this.raw.Secret.map((r) => toConfig(r, "Secret")),

@@ -36,4 +36,5 @@ export const jetStreamPdbKeepsQuorum = definePolicy<Config>({
     },
   },
   check: checkJetStreamQuorum,
+  reads: ["Workload", "PodDisruptionBudget", "ConfigMap", "Secret"],
 });

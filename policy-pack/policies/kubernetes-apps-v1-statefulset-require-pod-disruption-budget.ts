@@ -48,6 +48,7 @@ export const requirePodDisruptionBudget = definePolicy<Config>({
     },
   },
   check: checkRequirePdb,
+  reads: ["Workload", "PodDisruptionBudget"],
   checkResource: pdbResourceFindings,
   resourceClasses: ["PodDisruptionBudget", "Opaque"],
 });

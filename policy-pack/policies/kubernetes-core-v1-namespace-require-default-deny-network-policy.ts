@@ -96,6 +96,7 @@ export const requireDefaultDenyNetworkPolicy = definePolicy<Config>({
     },
   },
   check: checkDefaultDeny,
+  reads: ["Namespace", "NetworkPolicy", "Workload"],
   checkResource: defaultDenyResourceFindings,
   resourceClasses: ["NetworkPolicy", "Workload", "Opaque"],
 });

@@ -31,4 +31,5 @@ export const namespaceSelectorImmutableLabel = definePolicy<Config>({
     },
   },
   check: checkImmutableNamespaceLabel,
+  reads: ["NetworkPolicy"],
 });

@@ -20,4 +20,5 @@ export const networkPolicySelectorMatchesPods = definePolicy<CommonConfig>({
   defaults: { failClosedOnUnknown: false, exemptNamespaces: [] },
   config: {},
   check: checkNetworkPolicySelectorMatches,
+  reads: ["NetworkPolicy", "Workload"],
 });

@@ -22,4 +22,5 @@ export const pdbAllowsVoluntaryEvictions = definePolicy<CommonConfig>({
   defaults: { failClosedOnUnknown: false, exemptNamespaces: [] },
   config: {},
   check: checkPdbAllowsEviction,
+  reads: ["PodDisruptionBudget", "Workload"],
 });

@@ -20,4 +20,5 @@ export const pdbSelectorMatchesPods = definePolicy<CommonConfig>({
   defaults: { failClosedOnUnknown: false, exemptNamespaces: [] },
   config: {},
   check: checkPdbSelectorMatches,
+  reads: ["PodDisruptionBudget", "Workload"],
 });

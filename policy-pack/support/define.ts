@@ -24,6 +24,7 @@ import * as proxyModule from "@pulumi/policy/proxy";
 import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
 import {
   type Finding,
+  type IndexedKind,
   type Maybe,
   type ResourceClass,
   StackIndex,
@@ -60,6 +61,13 @@ export interface PolicyDefinition<C extends CommonConfig> {
   };
   /** The cross-resource check, run as a stack policy. */
   readonly check: (index: StackIndex, config: C) => Finding[];
+  /**
+   * The kinds of object `check` reads. Only these are adapted for it (every policy gets its own
+   * copy of the whole stack from the engine, so adapting all of it for all seven policies was a
+   * large part of their cost); reading another kind throws. Components, patches of a read kind and
+   * what the pack cannot read (Helm releases, yaml/v2) are always indexed.
+   */
+  readonly reads: readonly IndexedKind[];
   /**
    * What one resource shows on its own, run as a resource policy too (before each resource is
    * created, also under `pulumi up --skip-preview`); the index holds that resource only.
@@ -237,7 +245,10 @@ export function toStackResource(
 }
 
 /** The stack index of one `validateStack` call (the engine hands each policy its own list). */
-function stackIndex(resources: readonly PolicyResource[]): StackIndex {
+function stackIndex(
+  resources: readonly PolicyResource[],
+  reads: ReadonlySet<IndexedKind>,
+): StackIndex {
   const parents = new Set<string>();
   for (const r of resources) if (r.parent) parents.add(r.parent.urn);
   const unknownNamed = unknownNamedNamespaces(resources);
@@ -245,11 +256,12 @@ function stackIndex(resources: readonly PolicyResource[]): StackIndex {
   // Only the kinds the checks read are adapted; the rest of the stack is skipped here.
   const adapted: StackResource[] = [];
   for (const r of resources) {
-    if (classify(r.type) !== undefined) {
-      adapted.push(toStackResource(r, parents, unknownNamed, providers));
-    }
+    const c = classify(r.type);
+    if (c === undefined) continue;
+    if (c.class !== "Opaque" && r.provider && !reads.has(c.class)) continue;
+    adapted.push(toStackResource(r, parents, unknownNamed, providers));
   }
-  return new StackIndex(adapted);
+  return new StackIndex(adapted, reads);
 }
 
 /** The error CrossGuard itself would have raised on reading the unknown value. */
@@ -287,6 +299,7 @@ export function definePolicy<C extends CommonConfig>(def: PolicyDefinition<C>): 
     ...def.config,
   };
   const defaults = schemaDefaults(properties);
+  const reads: ReadonlySet<IndexedKind> = new Set(def.reads);
   return {
     name: def.name,
     description: def.description,
@@ -315,7 +328,7 @@ export function definePolicy<C extends CommonConfig>(def: PolicyDefinition<C>): 
       : {}),
     validateStack: (args, reportViolation) => {
       const config = { ...defaults, ...args.getConfig<Record<string, unknown>>() } as unknown as C;
-      report(def.check(stackIndex(args.resources), config), config, reportViolation);
+      report(def.check(stackIndex(args.resources, reads), config), config, reportViolation);
     },
   };
 

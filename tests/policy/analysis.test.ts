@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import {
   LabelIndex,
   SelectorIndex,
+  StackIndex,
   type Selector,
   Unknown,
   blocksAllEvictions,
@@ -304,5 +305,23 @@ describe("unknown reads", () => {
     );
     const nested = read(c, "spec", "ports", 1);
     expect(readString(nested as ReturnType<typeof cursor>, "protocol")).toBeUndefined();
+  });
+});
+
+describe("stack index reads", () => {
+  it("refuses to show a kind its policy did not declare, naming it", () => {
+    const ns = {
+      type: "kubernetes:core/v1:Namespace",
+      urn: "urn:ns",
+      name: "a",
+      props: { metadata: { name: "a" } },
+    };
+    const idx = new StackIndex([ns], new Set(["Namespace"] as const));
+    expect(idx.namespaces.map((n) => n.name)).toEqual(["a"]);
+    expect(() => idx.networkPolicies).toThrow(
+      /reads NetworkPolicy objects but its policy does not declare them/,
+    );
+    expect(() => idx.configs).toThrow(/reads ConfigMap objects/);
+    expect(new StackIndex([ns]).networkPolicies.all).toEqual([]);
   });
 });
