@@ -54,6 +54,13 @@ export interface Cursor {
   readonly base?: string | undefined;
   /** String values that stand for "unknown" in raw properties. */
   readonly markers?: ReadonlySet<string> | undefined;
+  /**
+   * Keys between `parent` and `key`, when one `read` went down several levels at once: the
+   * levels in between get no cursor of their own (see `read`).
+   */
+  readonly via1?: string | number | undefined;
+  readonly via2?: string | number | undefined;
+  readonly via3?: string | number | undefined;
 }
 
 export function cursor(
@@ -73,7 +80,11 @@ function join(path: string, key: string | number): string {
 /** Dotted path of a cursor, e.g. `spec.ingress[0].from[1]`. */
 export function pathOf(c: Cursor): string {
   if (c.parent === undefined || c.key === undefined) return c.base ?? "";
-  return join(pathOf(c.parent), c.key);
+  let p = pathOf(c.parent);
+  if (c.via1 !== undefined) p = join(p, c.via1);
+  if (c.via2 !== undefined) p = join(p, c.via2);
+  if (c.via3 !== undefined) p = join(p, c.via3);
+  return join(p, c.key);
 }
 
 /**
@@ -110,13 +121,39 @@ export function read(
   k3?: string | number,
   k4?: string | number,
 ): Cursor | Unknown {
-  let cur: Cursor | Unknown = child(c, k1);
-  if (k2 === undefined || cur instanceof Unknown) return cur;
-  cur = child(cur, k2);
-  if (k3 === undefined || cur instanceof Unknown) return cur;
-  cur = child(cur, k3);
-  if (k4 === undefined || cur instanceof Unknown) return cur;
-  return child(cur, k4);
+  if (k2 === undefined) return child(c, k1);
+  // Several levels at once: the same reads and answers as child() level by level, but one cursor
+  // for the end of the path (its path remembers the keys in between). This is the pack's hottest
+  // function, and the cursors in between were most of its garbage.
+  const keys = k4 !== undefined ? 4 : k3 !== undefined ? 3 : 2;
+  let v: unknown = c.value;
+  for (let i = 0; i < keys; i++) {
+    if (v === null || typeof v !== "object") {
+      v = undefined; // missing on the way: missing at the end, never unknown
+      break;
+    }
+    const k = (i === 0 ? k1 : i === 1 ? k2 : i === 2 ? k3 : k4) as string | number;
+    try {
+      v = (v as Record<string | number, unknown>)[k];
+    } catch (e) {
+      if (isUnknownValueError(e)) return new Unknown(c.urn, pathTo(c, [k1, k2, k3, k4], i), e);
+      throw e;
+    }
+    if (v instanceof Unknown) return v;
+    if (typeof v === "string" && c.markers !== undefined && c.markers.has(v)) {
+      return new Unknown(c.urn, pathTo(c, [k1, k2, k3, k4], i), undefined, v);
+    }
+  }
+  return {
+    value: v,
+    urn: c.urn,
+    parent: c,
+    key: (keys === 2 ? k2 : keys === 3 ? k3 : k4) as string | number,
+    markers: c.markers,
+    via1: k1,
+    via2: keys > 2 ? k2 : undefined,
+    via3: keys > 3 ? k3 : undefined,
+  };
 }
 
 /** Items of an array value; `undefined` when missing or not an array. */

@@ -18,6 +18,8 @@ import {
   parseSelector,
   parseToken,
   quorum,
+  child,
+  pathOf,
   read,
   readString,
   str,
@@ -305,6 +307,58 @@ describe("unknown reads", () => {
     );
     const nested = read(c, "spec", "ports", 1);
     expect(readString(nested as ReturnType<typeof cursor>, "protocol")).toBeUndefined();
+  });
+});
+
+describe("multi-level reads", () => {
+  it("read(c, a, b, ...) answers as child() level by level: value, path, unknowns", () => {
+    class UnknownValueError extends Error {}
+    const marker = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+    const props = {
+      spec: {
+        template: { metadata: { labels: { app: "x" } } },
+        ports: [{ port: 80 }, { port: marker }],
+        name: "plain",
+        get replicas(): number {
+          throw new UnknownValueError("unknown");
+        },
+      },
+    };
+    const root = cursor("urn:a", props, "", new Set([marker]));
+    const stepwise = (keys: (string | number)[]) => {
+      let cur: ReturnType<typeof read> = root;
+      for (const k of keys) {
+        if (cur instanceof Unknown) return cur;
+        cur = child(cur, k);
+      }
+      return cur;
+    };
+    const paths: (string | number)[][] = [
+      ["spec", "template"],
+      ["spec", "template", "metadata", "labels"],
+      ["spec", "ports", 0, "port"],
+      ["spec", "ports", 1, "port"],
+      ["spec", "replicas", "x"],
+      ["spec", "name", "deeper"],
+      ["missing", "a", "b"],
+    ];
+    for (const keys of paths) {
+      const [k1, k2, k3, k4] = keys as [string | number, string | number, string, string];
+      const fast = read(root, k1, k2, k3, k4);
+      const slow = stepwise(keys);
+      const what = keys.join(".");
+      if (slow instanceof Unknown) {
+        expect(fast, what).toBeInstanceOf(Unknown);
+        expect((fast as Unknown).describe(), what).toBe(slow.describe());
+        continue;
+      }
+      expect(fast, what).not.toBeInstanceOf(Unknown);
+      const f = fast as Exclude<typeof fast, Unknown>;
+      expect(f.value, what).toEqual(slow.value);
+      expect(pathOf(f), what).toBe(pathOf(slow));
+      // Reading on from the end of a multi-level read keeps the full path.
+      expect(pathOf(child(f, "next") as typeof f), what).toBe(`${pathOf(slow)}.next`);
+    }
   });
 });
 
