@@ -65,7 +65,15 @@ describe.skipIf(!HAVE_TOOLCHAIN)("pulumi preview --policy-pack policy-pack (real
     // other suites use are left untouched (`stack init` rewrites the config file it uses).
     const name = `policy-${stack}`;
     const file = path.join(ROOT, `Pulumi.${name}.yaml`);
-    fs.copyFileSync(path.join(ROOT, `Pulumi.${stack}.yaml`), file);
+    // Its own namespaces too: the preview's server-side dry run is answered by the cluster, and
+    // what a dev or prod deployment left live under kgents-* (a StatefulSet whose immutable fields
+    // have changed since) would fail the preview for reasons that say nothing about the pack.
+    const config = fs.readFileSync(path.join(ROOT, `Pulumi.${stack}.yaml`), "utf8");
+    if (!/^config:\n/m.test(config)) throw new Error(`Pulumi.${stack}.yaml has no config: block`);
+    fs.writeFileSync(
+      file,
+      config.replace(/^config:\n/m, `config:\n  kgents:namespacePrefix: pcli-${stack}\n`),
+    );
     try {
       must(`pulumi stack select ${name} 2>/dev/null || pulumi stack init ${name}`);
       const r = sh(
